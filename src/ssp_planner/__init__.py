@@ -1,0 +1,3 @@
+"""SSP Planner."""
+
+__version__ = "0.1.0"

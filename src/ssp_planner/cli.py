@@ -1,0 +1,161 @@
+"""The `ssp` command: each command parses, calls one service function, prints the result."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from sqlalchemy import Engine
+from typer.core import TyperGroup
+
+from ssp_planner.cli_render import (
+    print_area_tree,
+    print_import_result,
+    print_summary,
+    synthetic_banner,
+)
+from ssp_planner.domain.areas import AreaLevel
+from ssp_planner.errors import SSPError
+from ssp_planner.ingest.inventory import COLUMNS as INVENTORY_COLUMNS
+from ssp_planner.ingest.inventory import SHEET as INVENTORY_SHEET
+from ssp_planner.reports.tables import write_table
+from ssp_planner.reports.template import write_template
+from ssp_planner.services import areas as area_service
+from ssp_planner.services import summary as summary_service
+from ssp_planner.services.inventory import import_inventory
+from ssp_planner.settings import Settings
+from ssp_planner.store import connect, migrate
+
+console = Console()
+
+
+class _Group(TyperGroup):
+    """Turn domain errors into one red line and exit code 1, never a traceback."""
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SSPError as exc:
+            Console(stderr=True).print(f"[bold red]Error:[/] {exc}", markup=True, highlight=False)
+            raise typer.Exit(1) from exc
+
+
+def _typer(help_text: str, **kw: Any) -> typer.Typer:
+    kw.setdefault("no_args_is_help", True)
+    return typer.Typer(help=help_text, cls=_Group, pretty_exceptions_enable=False, **kw)
+
+
+app = _typer("SSP Planner: plan, deploy and monitor the social service workforce.")
+areas_app = _typer("South African areas: tree, populations, boundaries.", no_args_is_help=False)
+import_app = _typer("Import data files (CSV or XLSX); nothing is stored if any row is bad.")
+template_app = _typer("Write Excel templates to fill in.")
+inventory_app = _typer("The inventory of social service professionals.")
+app.add_typer(areas_app, name="areas")
+app.add_typer(import_app, name="import")
+app.add_typer(template_app, name="template")
+app.add_typer(inventory_app, name="inventory")
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="Database URL (default: SSP_DATABASE_URL, else sqlite:///ssp.db)."),
+]
+
+
+@app.callback()
+def main(ctx: typer.Context, db: DbOption = None) -> None:
+    settings = Settings() if db is None else Settings(database_url=db)
+    ctx.obj = settings
+
+
+def _settings(ctx: typer.Context) -> Settings:
+    root = ctx.find_root()
+    return root.obj if isinstance(root.obj, Settings) else Settings()
+
+
+def _engine(ctx: typer.Context) -> Engine:
+    """Open the configured database, bringing its schema up to date first."""
+    engine = connect(_settings(ctx).database_url)
+    migrate(engine)
+    return engine
+
+
+@areas_app.callback(invoke_without_command=True)
+def areas_tree(
+    ctx: typer.Context,
+    level: Annotated[AreaLevel, typer.Option(help="Deepest level to show.")] = AreaLevel.DISTRICT,
+) -> None:
+    """Print the area tree with populations (estimates marked)."""
+    if ctx.invoked_subcommand is None:
+        print_area_tree(console, area_service.area_table(_engine(ctx), level))
+
+
+@areas_app.command("load")
+def areas_load(ctx: typer.Context) -> None:
+    """Load the bundled South African areas (a no-op when already loaded)."""
+    count = area_service.load_areas(_engine(ctx))
+    console.print(f"Loaded {count} areas." if count else "Areas were already loaded.")
+
+
+@areas_app.command("import-boundaries")
+def areas_import_boundaries(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="GeoJSON, shapefile (.shp) or zipped shapefile.")],
+    level: Annotated[AreaLevel | None, typer.Option(help="Level of the features.")] = None,
+    code_field: Annotated[str | None, typer.Option(help="Property holding the area code.")] = None,
+) -> None:
+    """Attach boundaries to stored areas, matching features on area code."""
+    from ssp_planner.services.boundaries import import_boundaries
+
+    result = import_boundaries(
+        _engine(ctx), file, level=level.value if level else None, code_field=code_field
+    )
+    console.print(result.summary())
+
+
+@import_app.command("inventory")
+def import_inventory_cmd(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="Inventory CSV or XLSX (docs/inventory-format.md).")],
+    skip_invalid: Annotated[
+        bool, typer.Option(help="Store the valid rows and report the rest.")
+    ] = False,
+    errors: Annotated[
+        Path | None, typer.Option(help="Error report (.csv or .xlsx); default FILE.errors.csv.")
+    ] = None,
+) -> None:
+    """Validate and import an inventory file; every error is reported with its fix."""
+    result = import_inventory(_engine(ctx), file, skip_invalid=skip_invalid)
+    report = errors or file.with_name(file.stem + ".errors.csv")
+    print_import_result(console, result, report)
+    if result.errors and not result.written and not skip_invalid:
+        raise typer.Exit(1)
+
+
+@template_app.command("inventory")
+def template_inventory(
+    out: Annotated[Path, typer.Argument(help="Where to write the .xlsx template.")],
+) -> None:
+    """Write the inventory template: headers, an example row, allowed values, column help."""
+    write_template(out, sheet=INVENTORY_SHEET, columns=INVENTORY_COLUMNS)
+    console.print(f"Template written to {out}")
+
+
+@inventory_app.command("summary")
+def inventory_summary(
+    ctx: typer.Context,
+    level: Annotated[AreaLevel, typer.Option(help="Level to summarise at.")] = AreaLevel.PROVINCE,
+    csv: Annotated[Path | None, typer.Option(help="Also write the table as CSV.")] = None,
+    xlsx: Annotated[Path | None, typer.Option(help="Also write the table as XLSX.")] = None,
+) -> None:
+    """Head-count by category and area, SSPs per 100,000 people, posts filled and vacant."""
+    engine = _engine(ctx)
+    table = summary_service.inventory_summary(engine, level)
+    banner = synthetic_banner(summary_service.synthetic_sources(engine))
+    print_summary(console, table, banner)
+    notes = summary_service.provenance_notes(engine, table)
+    for path, sheet in ((csv, "summary"), (xlsx, "summary")):
+        if path:
+            write_table(table, path, sheet=sheet, notes=notes)
+            console.print(f"Written {path}")

@@ -1,0 +1,1 @@
+"""Typed vocabulary shared by every module: categories, areas, identifiers, dates."""
