@@ -34,7 +34,7 @@ console = Console()
 class _Group(TyperGroup):
     """Turn domain errors into one red line and exit code 1, never a traceback."""
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except SSPError as exc:

@@ -28,8 +28,10 @@ MAX_ERRORS_SHOWN = 30
 def fmt(value: object) -> str:
     if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
         return "—"
-    if isinstance(value, Integral) or (isinstance(value, Real) and float(value).is_integer()):
+    if isinstance(value, Integral):
         return f"{int(value):,}"
+    if isinstance(value, Real) and float(value).is_integer():
+        return f"{int(float(value)):,}"
     return f"{float(value):,.1f}" if isinstance(value, Real) else str(value)
 
 

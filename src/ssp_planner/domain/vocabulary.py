@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-from typing import TypeVar
+from typing import Any, TypeVar
 
 
 class Category(StrEnum):
@@ -138,10 +138,11 @@ def parse_sex(text: str) -> Sex | None:
 
 def allowed_spellings(enum: type[StrEnum]) -> list[str]:
     """Canonical values first, then accepted aliases: for templates and error messages."""
-    aliases = {
+    table: dict[type[StrEnum], dict[str, Any]] = {
         Category: _CATEGORY_ALIASES,
         Rank: _RANK_ALIASES,
         Sector: _SECTOR_ALIASES,
         Sex: _SEX_ALIASES,
-    }[enum]
+    }
+    aliases = table[enum]
     return [m.value for m in enum] + sorted(aliases)

@@ -6,7 +6,7 @@ already stored, and gets back clean records plus every error found (docs/invento
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -46,7 +46,7 @@ def _id(raw: Cell) -> IdNumber:
     return got
 
 
-def _text(limit: int) -> object:
+def _text(limit: int) -> Callable[[Cell], object]:
     def parse(raw: Cell) -> str:
         text = " ".join(cell_text(raw).split())
         if len(text) > limit:
@@ -58,15 +58,17 @@ def _text(limit: int) -> object:
     return parse
 
 
-def _vocab(parser: object, enum: type[StrEnum]) -> object:
-    cached = lru_cache(maxsize=256)(parser)  # type: ignore[arg-type]
+def _vocab(
+    parser: Callable[[str], StrEnum | None], enum: type[StrEnum]
+) -> Callable[[Cell], object]:
+    cached = lru_cache(maxsize=256)(parser)
 
     def parse(raw: Cell) -> StrEnum:
         got = cached(cell_text(raw))
         if got is None:
             shown = ", ".join(m.value for m in enum)
             raise CellError(f"unknown {enum.__name__.lower()}", f"use one of: {shown}")
-        return got  # type: ignore[no-any-return]
+        return got
 
     return parse
 

@@ -83,7 +83,10 @@ def _read_xlsx(path: Path, sheet: str) -> Table:
         ) from exc
     try:
         ws = wb[_pick_sheet(path.name, wb.sheetnames, sheet)]
-        rows = [(i, list[Cell](r)) for i, r in enumerate(ws.iter_rows(values_only=True), start=1)]
+        rows = [
+            (i, [_cell(v) for v in r])
+            for i, r in enumerate(ws.iter_rows(values_only=True), start=1)
+        ]
     finally:
         wb.close()
     return _table(path.name, rows)
@@ -109,6 +112,13 @@ def _table(name: str, rows: list[tuple[int, list[Cell]]]) -> Table:
         raise InputFileError(name, "the file has no rows.", "add the header row and data rows.")
     (_, header), *data = filled
     return Table(name, [str(h).strip() if h is not None else "" for h in header], data)
+
+
+def _cell(value: object) -> Cell:
+    """Keep the cell types the parsers understand; anything else (rich text, Decimal) as text."""
+    if value is None or isinstance(value, str | int | float | date):
+        return value
+    return str(value)
 
 
 def _present(cell: Cell) -> bool:
