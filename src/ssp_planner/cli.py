@@ -12,8 +12,11 @@ from typer.core import TyperGroup
 
 from ssp_planner.cli_render import (
     print_area_tree,
+    print_demo_report,
+    print_headline,
     print_import_result,
     print_summary,
+    step_progress,
     synthetic_banner,
 )
 from ssp_planner.domain.areas import AreaLevel
@@ -29,6 +32,8 @@ from ssp_planner.settings import Settings
 from ssp_planner.store import connect, migrate
 
 console = Console()
+if not console.is_terminal:  # piped or captured: wide enough that tables don't fold
+    console.width = max(console.width, 140)
 
 
 class _Group(TyperGroup):
@@ -79,6 +84,32 @@ def _engine(ctx: typer.Context) -> Engine:
     engine = connect(_settings(ctx).database_url)
     migrate(engine)
     return engine
+
+
+@app.command()
+def demo(
+    ctx: typer.Context,
+    seed: Annotated[int, typer.Option(help="Seed of the synthetic data.")] = 20261125,
+    size: Annotated[int, typer.Option(help="Number of synthetic SSPs.")] = 30_000,
+) -> None:
+    """Build a fresh demo database: real areas and boundaries, a synthetic inventory; summarise."""
+    from ssp_planner.services.demo import run_demo
+
+    settings = _settings(ctx)
+    engine = connect(settings.database_url)
+    with step_progress(console, total=5) as step:
+        report = run_demo(
+            engine,
+            work_dir=settings.data_dir / "out",
+            boundaries_dir=settings.boundaries_dir(),
+            seed=seed,
+            size=size,
+            step=step,
+        )
+    print_demo_report(console, report)
+    banner = synthetic_banner(summary_service.synthetic_sources(engine))
+    print_headline(console, summary_service.inventory_summary(engine, AreaLevel.COUNTRY))
+    print_summary(console, summary_service.inventory_summary(engine, AreaLevel.PROVINCE), banner)
 
 
 @areas_app.callback(invoke_without_command=True)

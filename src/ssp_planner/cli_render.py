@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from numbers import Integral, Real
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.tree import Tree
 
 from ssp_planner.domain.vocabulary import Category
 from ssp_planner.ingest.errors import write_error_report
 from ssp_planner.services.inventory import ImportResult
+
+if TYPE_CHECKING:
+    from ssp_planner.services.demo import DemoReport
 from ssp_planner.workforce.summary import ALL
 
 SHORT = {
@@ -33,6 +40,11 @@ def fmt(value: object) -> str:
     if isinstance(value, Real) and float(value).is_integer():
         return f"{int(float(value)):,}"
     return f"{float(value):,.1f}" if isinstance(value, Real) else str(value)
+
+
+def fmt_ratio(value: object) -> str:
+    """Ratios keep one decimal, so 5.0 and 5 per 100k never look like different precision."""
+    return "—" if value is None or pd.isna(value) else f"{float(value):,.1f}"  # type: ignore[arg-type]
 
 
 def synthetic_banner(sources: list[str]) -> str | None:
@@ -91,7 +103,7 @@ def print_summary(console: Console, table: pd.DataFrame, banner: str | None) -> 
             f"{name} ({code})",
             *(fmt(int(wide.loc[(code, name), c.value])) for c in Category),
             fmt(int(row["headcount"])),
-            fmt(row["per_100k"]) + est,
+            fmt_ratio(row["per_100k"]) + est,
             fmt(int(row["posts_filled"])),
             fmt(int(row["posts_vacant_funded"])),
         )
@@ -131,3 +143,43 @@ def print_import_result(console: Console, result: ImportResult, report: Path) ->
             f"Nothing changed: all {result.unchanged} rows of {result.file} are "
             "already stored as they are."
         )
+
+
+@contextmanager
+def step_progress(console: Console, total: int) -> Iterator[Callable[[str], None]]:
+    """A progress bar over named steps; the callable advances it and shows the step's name."""
+    columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=False) as progress:
+        task = progress.add_task("Starting", total=total)
+        started = False
+
+        def step(message: str) -> None:
+            nonlocal started
+            progress.update(task, description=message, advance=1 if started else 0)
+            started = True
+
+        yield step
+        progress.update(task, description="Done", completed=total)
+
+
+def print_demo_report(console: Console, report: DemoReport) -> None:
+    inv = report.inventory
+    console.print(
+        f"Demo database ready (seed {report.seed}): {inv.inserted:,} synthetic SSPs imported "
+        f"and validated, {report.posts:,} posts, {report.indicators:,} area indicator values."
+    )
+    for b in report.boundaries:
+        console.print(f"Boundaries: {b.summary()}")
+    if report.boundary_note:
+        console.print(f"[yellow]{report.boundary_note}[/]")
+
+
+def print_headline(console: Console, national: pd.DataFrame) -> None:
+    """One sentence a planner can read out: the national head-count, ratio and vacancies."""
+    row = national[national["category"] == ALL].iloc[0]
+    console.print(
+        f"[bold]{row['name']}: {fmt(row['headcount'])} SSPs[/], {fmt_ratio(row['per_100k'])} per "
+        f"100,000 people (population {fmt(row['population'])}, {row['basis']}); posts: "
+        f"{fmt(row['posts_filled'])} filled, {fmt(row['posts_vacant_funded'])} funded vacant "
+        f"(vacancy rate {row['vacancy_rate']:.1%})."
+    )

@@ -18,7 +18,7 @@ def write_template(path: Path, *, sheet: str, columns: list[Column]) -> Path:
     assert ws is not None
     ws.title = sheet
     ws.append([c.name for c in columns])
-    ws.append([c.example for c in columns])
+    ws.append([c.example or None for c in columns])
     for i, col in enumerate(columns, start=1):
         ws.cell(1, i).font = Font(bold=True)
         ws.cell(2, i).number_format = "@"  # text: keep leading zeros and 13-digit IDs intact

@@ -52,7 +52,12 @@ class ImportResult:
 
 
 def import_inventory(
-    engine: Engine, path: Path, *, skip_invalid: bool = False, today: date | None = None
+    engine: Engine,
+    path: Path,
+    *,
+    skip_invalid: bool = False,
+    today: date | None = None,
+    synthetic: bool = False,
 ) -> ImportResult:
     """Validate every row; write nothing if any row is bad (unless `skip_invalid`).
 
@@ -75,7 +80,7 @@ def import_inventory(
             }
             for r in checked.records
         ]
-        return _upsert(session, path, rows, base)
+        return _upsert(session, path, rows, base, synthetic)
 
 
 def _stored_keys(session: Session) -> StoredKeys:
@@ -89,7 +94,9 @@ def _stored_keys(session: Session) -> StoredKeys:
     )
 
 
-def _upsert(session: Session, path: Path, rows: list[dict], base: ImportResult) -> ImportResult:
+def _upsert(
+    session: Session, path: Path, rows: list[dict], base: ImportResult, synthetic: bool
+) -> ImportResult:
     cols = [getattr(Practitioner, f) for f in FIELDS]
     stored = {
         r[0]: (r[1], tuple(r[2:]))
@@ -104,7 +111,9 @@ def _upsert(session: Session, path: Path, rows: list[dict], base: ImportResult) 
     if not new and not changed:
         session.rollback()
         return replace(base, unchanged=len(rows))
-    batch = start_batch(session, kind="inventory", file_name=path.name, sha256=sha256_of(path))
+    batch = start_batch(
+        session, kind="inventory", file_name=path.name, sha256=sha256_of(path), synthetic=synthetic
+    )
     if new:
         session.execute(
             insert(Practitioner),

@@ -57,3 +57,12 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def reset(engine: Engine) -> None:
+    """Drop every table (ours and Alembic's) so that `migrate` starts from nothing."""
+    from sqlalchemy import MetaData
+
+    meta = MetaData()
+    meta.reflect(engine)
+    meta.drop_all(engine)
