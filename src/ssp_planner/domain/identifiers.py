@@ -21,17 +21,16 @@ def luhn_check_digit(digits: str) -> int:
     """The digit that makes `digits + digit` pass the Luhn check.
 
     >>> luhn_check_digit("800101500908")
-    3
+    7
     """
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = int(ch)
-        if i % 2 == 0:  # rightmost payload digit is doubled, since the check digit follows it
-            d *= 2
-            if d > 9:
-                d -= 9
-        total += d
-    return (10 - total % 10) % 10
+    # The rightmost payload digit is doubled, since the check digit will follow it.
+    doubled = sum(map(_LUHN_DOUBLE.__getitem__, digits[-1::-2]))
+    plain = sum(map(_DIGIT_VALUE.__getitem__, digits[-2::-2]))
+    return (10 - (doubled + plain) % 10) % 10
+
+
+_DIGIT_VALUE = {str(d): d for d in range(10)}
+_LUHN_DOUBLE = {str(d): (2 * d if d < 5 else 2 * d - 9) for d in range(10)}
 
 
 @dataclass(frozen=True)

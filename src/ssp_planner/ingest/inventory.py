@@ -6,6 +6,7 @@ already stored, and gets back clean records plus every error found (docs/invento
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -36,11 +37,17 @@ from ssp_planner.ingest.reader import Cell, Table, cell_text
 from ssp_planner.ingest.schema import CellError, Column, match_header, parse_rows, shown_value
 
 SHEET = "inventory"
+_DIGIT = re.compile(r"\d")
 MIN_AGE_AT_START, MAX_AGE_AT_START = 18, 75
 
 
+@lru_cache(maxsize=1 << 16)  # supervisors' IDs repeat on every supervisee's row
+def _checked_id(text: str) -> IdNumber | str:
+    return check_id_number(text)
+
+
 def _id(raw: Cell) -> IdNumber:
-    got = check_id_number(cell_text(raw))
+    got = _checked_id(cell_text(raw))
     if isinstance(got, str):
         raise CellError(got, "copy the 13-digit ID number exactly from the ID document")
     return got
@@ -51,7 +58,7 @@ def _text(limit: int) -> Callable[[Cell], object]:
         text = " ".join(cell_text(raw).split())
         if len(text) > limit:
             raise CellError(f"longer than {limit} characters", "shorten it")
-        if any(ch.isdigit() for ch in text):
+        if _DIGIT.search(text):
             raise CellError("contains digits", "write the name only, without numbers")
         return text
 

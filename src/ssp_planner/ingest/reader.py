@@ -127,6 +127,8 @@ def _present(cell: Cell) -> bool:
 
 def cell_text(cell: Cell) -> str:
     """A cell as the text the user typed: whole floats lose '.0' (Excel stores IDs as numbers)."""
+    if type(cell) is str:  # the common case (every CSV cell): keep it fast
+        return cell.strip()
     if cell is None:
         return ""
     if isinstance(cell, float) and cell.is_integer():

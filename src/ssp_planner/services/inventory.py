@@ -115,7 +115,7 @@ def _upsert(
         session, kind="inventory", file_name=path.name, sha256=sha256_of(path), synthetic=synthetic
     )
     if new:
-        session.execute(
+        session.connection().execute(  # Core executemany: the ORM bulk path is 3x slower here
             insert(Practitioner),
             [{**r, "batch_id": batch.id, "created_batch_id": batch.id} for r in new],
         )
