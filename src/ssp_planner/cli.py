@@ -43,7 +43,9 @@ class _Group(TyperGroup):
         try:
             return super().invoke(ctx)
         except SSPError as exc:
-            Console(stderr=True).print(f"[bold red]Error:[/] {exc}", markup=True, highlight=False)
+            Console(stderr=True, soft_wrap=True).print(
+                f"[bold red]Error:[/] {exc}", markup=True, highlight=False
+            )
             raise typer.Exit(1) from exc
 
 

@@ -12,9 +12,9 @@ from datetime import date
 
 from ssp_planner.domain.vocabulary import Sex
 
-_DIGITS_13 = re.compile(r"^\d{13}$")
-_PERSAL = re.compile(r"^\d{8}$")
-_COUNCIL = re.compile(r"^(\d{2})-(\d{1,6})$")
+_DIGITS_13 = re.compile(r"^[0-9]{13}$")
+_PERSAL = re.compile(r"^[0-9]{8}$")
+_COUNCIL = re.compile(r"^([0-9]{2})-([0-9]{1,6})$")
 
 
 def luhn_check_digit(digits: str) -> int:
@@ -60,9 +60,9 @@ def check_id_number(text: str, today: date | None = None) -> IdNumber | str:
     try:
         born = date(century_for(yy, today) + yy, mm, dd)
     except ValueError:
-        return f"first six digits {value[:6]} are not a real date (YYMMDD)"
+        return "the first six digits are not a real date (YYMMDD)"
     if born > today:
-        return f"birth date {born.isoformat()} is in the future"
+        return "the birth date in the first six digits is in the future"
     if value[10] not in "01":
         return f"11th digit must be 0 (citizen) or 1 (permanent resident), got {value[10]}"
     expected = luhn_check_digit(value[:12])
@@ -92,7 +92,7 @@ def normalise_persal(text: str) -> str:
     value = text.strip()
     if value.endswith(".0"):
         value = value[:-2]
-    return value.zfill(8) if value.isdigit() and len(value) <= 8 else value
+    return value.zfill(8) if value.isascii() and value.isdigit() and len(value) <= 8 else value
 
 
 def check_persal(text: str) -> str | None:

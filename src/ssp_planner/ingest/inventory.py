@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 from functools import lru_cache
@@ -41,16 +41,24 @@ _DIGIT = re.compile(r"\d")
 MIN_AGE_AT_START, MAX_AGE_AT_START = 18, 75
 
 
-@lru_cache(maxsize=1 << 16)  # supervisors' IDs repeat on every supervisee's row
-def _checked_id(text: str) -> IdNumber | str:
-    return check_id_number(text)
+def _id_parser(today: date) -> Callable[[Cell], IdNumber]:
+    """ID numbers are judged against `today` (century, future birth dates); cached per import
+    because supervisors' IDs repeat on every supervisee's row."""
 
+    @lru_cache(maxsize=1 << 16)
+    def checked(text: str) -> IdNumber | str:
+        return check_id_number(text, today)
 
-def _id(raw: Cell) -> IdNumber:
-    got = _checked_id(cell_text(raw))
-    if isinstance(got, str):
-        raise CellError(got, "copy the 13-digit ID number exactly from the ID document")
-    return got
+    def parse(raw: Cell) -> IdNumber:
+        text = cell_text(raw)
+        if isinstance(raw, int | float) and len(text) == 12:
+            text = text.zfill(13)  # Excel dropped the leading 0 of someone born 2000–2009
+        got = checked(text)
+        if isinstance(got, str):
+            raise CellError(got, "copy the 13-digit ID number exactly from the ID document")
+        return got
+
+    return parse
 
 
 def _text(limit: int) -> Callable[[Cell], object]:
@@ -113,7 +121,7 @@ COLUMNS: list[Column] = [
         True,
         "the 13-digit South African ID number",
         "8001010009082",
-        _id,
+        _id_parser(date.today()),
         ("id", "id_no", "sa_id", "identity_number", "id_number_sa"),
         sensitive=True,
     ),
@@ -216,12 +224,19 @@ COLUMNS: list[Column] = [
         False,
         "the supervisor's ID number (in this file or stored)",
         "",
-        _id,
+        _id_parser(date.today()),
         ("supervisor_id", "supervisor"),
         sensitive=True,
     ),
 ]
 SPEC = {c.name: c for c in COLUMNS}
+ID_COLUMNS = ("id_number", "supervisor_id_number")
+
+
+def columns_for(today: date) -> list[Column]:
+    """The columns with ID numbers checked against `today` rather than the clock at import."""
+    parse = _id_parser(today)
+    return [replace(c, parse=parse) if c.name in ID_COLUMNS else c for c in COLUMNS]
 
 
 @dataclass(frozen=True)
@@ -244,15 +259,19 @@ def validate_inventory(
     table: Table, area_codes: frozenset[str], stored: StoredKeys, today: date
 ) -> Validated:
     """Every check on every row; a row with any error is left out of `records`."""
-    positions, errors = match_header(table, COLUMNS)
+    columns = columns_for(today)
+    positions, errors = match_header(table, columns)
     if errors:
         return Validated([], errors, len(table.rows))
-    parsed, errors = parse_rows(table, COLUMNS, positions)
+    parsed, errors = parse_rows(table, columns, positions)
     for row_no, values in parsed:
         errors += _row_checks(table.file, row_no, values, area_codes, today)
     bad_rows = {e.row for e in errors}
     good = [_record(row_no, values) for row_no, values in parsed if row_no not in bad_rows]
-    kept, dup_errors = _cross_row_checks(table.file, good, stored)
+    file_rows = {
+        v["id_number"].value: row_no for row_no, v in parsed if isinstance(v["id_number"], IdNumber)
+    }
+    kept, dup_errors = _cross_row_checks(table.file, good, stored, file_rows)
     order = list(SPEC)
     errors = sorted(
         errors + dup_errors,
@@ -312,7 +331,7 @@ def _checks_against_id(
                 row,
                 "birth_date",
                 str(v["birth_date"]),
-                f"does not agree with the ID number ({ident.birth_date})",
+                "does not agree with the birth date in the ID number",
                 "correct the birth date or the ID number",
             )
         )
@@ -381,7 +400,7 @@ def _record(row: int, v: dict[str, object]) -> dict[str, object]:
 
 
 def _cross_row_checks(
-    file: str, records: list[dict[str, object]], stored: StoredKeys
+    file: str, records: list[dict[str, object]], stored: StoredKeys, file_rows: dict[str, int]
 ) -> tuple[list[dict[str, object]], list[RowError]]:
     """Duplicate people inside the file and against the database; supervisors must exist."""
     errors: list[RowError] = []
@@ -408,22 +427,50 @@ def _cross_row_checks(
         if not rec_errors:
             first_row[ident] = row
             kept.append(rec)
-    everyone = stored.id_numbers | first_row.keys()
-    for rec in kept:
-        sup = rec["supervisor_id_number"]
-        if sup is not None and sup not in everyone:
-            errors.append(
-                _err(
-                    file,
-                    int(str(rec["row"])),
-                    "supervisor_id_number",
-                    str(sup),
-                    "no such person in this file or in the database",
-                    "add the supervisor's own row, or correct the ID number",
-                )
-            )
+    errors += _supervisor_checks(file, kept, stored.id_numbers, file_rows)
     bad_rows = {e.row for e in errors}
     return [r for r in kept if r["row"] not in bad_rows], errors
+
+
+def _supervisor_checks(
+    file: str, kept: list[dict[str, object]], stored: frozenset[str], file_rows: dict[str, int]
+) -> list[RowError]:
+    """A supervisor must be stored or kept from this file; repeated until nothing changes,
+    since rejecting a supervisor can leave their own supervisees without one."""
+    errors: list[RowError] = []
+    remaining = kept
+    while True:
+        present = stored | {str(r["id_number"]) for r in remaining}
+        new = [
+            _missing_supervisor(file, rec, file_rows.get(str(rec["supervisor_id_number"])))
+            for rec in remaining
+            if rec["supervisor_id_number"] is not None
+            and rec["supervisor_id_number"] not in present
+        ]
+        if not new:
+            return errors
+        errors += new
+        bad = {e.row for e in new}
+        remaining = [r for r in remaining if r["row"] not in bad]
+
+
+def _missing_supervisor(file: str, rec: dict[str, object], sup_row: int | None) -> RowError:
+    problem, fix = (
+        (
+            "no such person in this file or in the database",
+            "add the supervisor's own row, or correct the ID number",
+        )
+        if sup_row is None
+        else (f"the supervisor's own row ({sup_row}) has errors", f"fix row {sup_row} first")
+    )
+    return _err(
+        file,
+        int(str(rec["row"])),
+        "supervisor_id_number",
+        str(rec["supervisor_id_number"]),
+        problem,
+        fix,
+    )
 
 
 def _owner_conflict(

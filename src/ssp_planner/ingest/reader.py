@@ -111,6 +111,10 @@ def _table(name: str, rows: list[tuple[int, list[Cell]]]) -> Table:
     if not filled:
         raise InputFileError(name, "the file has no rows.", "add the header row and data rows.")
     (_, header), *data = filled
+    if not data:
+        raise InputFileError(
+            name, "the file has a header row but no data rows.", "add one row per record."
+        )
     return Table(name, [str(h).strip() if h is not None else "" for h in header], data)
 
 

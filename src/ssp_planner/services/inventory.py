@@ -146,10 +146,13 @@ def link_supervisors(session: Session, batch_id: int) -> None:
     )
     session.execute(
         update(Practitioner)
-        .where(
-            and_(
-                Practitioner.supervisor_id_number.is_not(None),
-                or_(Practitioner.supervisor_id.is_(None), Practitioner.batch_id == batch_id),
+        .where(  # this batch's rows (a cleared supervisor unlinks), and links left dangling
+            or_(
+                Practitioner.batch_id == batch_id,
+                and_(
+                    Practitioner.supervisor_id.is_(None),
+                    Practitioner.supervisor_id_number.is_not(None),
+                ),
             )
         )
         .values(supervisor_id=lookup)

@@ -116,3 +116,50 @@ class Post(Base):
 
 
 Index("ix_practitioner_area_category", Practitioner.area_id, Practitioner.category)
+
+
+class ScenarioRecord(Base):
+    """A named needs scenario, stored as the JSON the core validates (reproducible by digest)."""
+
+    __tablename__ = "scenario"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    body_json: Mapped[str] = mapped_column(Text)
+    digest: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class NeedsRun(Base):
+    """One computation of the needs model: which scenario, norms and inputs, by which version."""
+
+    __tablename__ = "needs_run"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scenario_name: Mapped[str] = mapped_column(String(100), index=True)
+    scenario_digest: Mapped[str] = mapped_column(String(64))
+    norms_version: Mapped[str] = mapped_column(String(40))
+    norms_digest: Mapped[str] = mapped_column(String(64))
+    inputs_digest: Mapped[str] = mapped_column(String(64), index=True)
+    software_version: Mapped[str] = mapped_column(String(40))
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class NeedsResult(Base):
+    """Need, supply and gap of one area and category in one run (all levels, rolled up)."""
+
+    __tablename__ = "needs_result"
+    __table_args__ = (UniqueConstraint("run_id", "area_id", "category", name="uq_needs_result"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("needs_run.id", ondelete="CASCADE"), index=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"))
+    category: Mapped[str] = mapped_column(String(40))
+    required: Mapped[float] = mapped_column(Float)
+    filled: Mapped[int] = mapped_column(Integer)
+    vacant_funded: Mapped[int] = mapped_column(Integer)
+    gap: Mapped[float] = mapped_column(Float)
+    shortage: Mapped[float] = mapped_column(Float)
+    coverage: Mapped[float | None] = mapped_column(Float, nullable=True)
+    per_100k: Mapped[float | None] = mapped_column(Float, nullable=True)
+    wisn_ratio: Mapped[float | None] = mapped_column(Float, nullable=True)
