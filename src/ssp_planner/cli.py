@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from rich.console import Console
-from sqlalchemy import Engine
-from typer.core import TyperGroup
 
+from ssp_planner.cli_common import console, engine_of, make_typer, settings_of
 from ssp_planner.cli_render import (
     print_area_tree,
     print_demo_report,
@@ -20,7 +18,6 @@ from ssp_planner.cli_render import (
     synthetic_banner,
 )
 from ssp_planner.domain.areas import AreaLevel
-from ssp_planner.errors import SSPError
 from ssp_planner.ingest.inventory import COLUMNS as INVENTORY_COLUMNS
 from ssp_planner.ingest.inventory import SHEET as INVENTORY_SHEET
 from ssp_planner.reports.tables import write_table
@@ -29,36 +26,13 @@ from ssp_planner.services import areas as area_service
 from ssp_planner.services import summary as summary_service
 from ssp_planner.services.inventory import import_inventory
 from ssp_planner.settings import Settings
-from ssp_planner.store import connect, migrate
+from ssp_planner.store import connect
 
-console = Console()
-if not console.is_terminal:  # piped or captured: wide enough that tables don't fold
-    console.width = max(console.width, 140)
-
-
-class _Group(TyperGroup):
-    """Turn domain errors into one red line and exit code 1, never a traceback."""
-
-    def invoke(self, ctx: Any) -> Any:
-        try:
-            return super().invoke(ctx)
-        except SSPError as exc:
-            Console(stderr=True, soft_wrap=True).print(
-                f"[bold red]Error:[/] {exc}", markup=True, highlight=False
-            )
-            raise typer.Exit(1) from exc
-
-
-def _typer(help_text: str, **kw: Any) -> typer.Typer:
-    kw.setdefault("no_args_is_help", True)
-    return typer.Typer(help=help_text, cls=_Group, pretty_exceptions_enable=False, **kw)
-
-
-app = _typer("SSP Planner: plan, deploy and monitor the social service workforce.")
-areas_app = _typer("South African areas: tree, populations, boundaries.", no_args_is_help=False)
-import_app = _typer("Import data files (CSV or XLSX); nothing is stored if any row is bad.")
-template_app = _typer("Write Excel templates to fill in.")
-inventory_app = _typer("The inventory of social service professionals.")
+app = make_typer("SSP Planner: plan, deploy and monitor the social service workforce.")
+areas_app = make_typer("South African areas: tree, populations, boundaries.", no_args_is_help=False)
+import_app = make_typer("Import data files (CSV or XLSX); nothing is stored if any row is bad.")
+template_app = make_typer("Write Excel templates to fill in.")
+inventory_app = make_typer("The inventory of social service professionals.")
 app.add_typer(areas_app, name="areas")
 app.add_typer(import_app, name="import")
 app.add_typer(template_app, name="template")
@@ -76,18 +50,6 @@ def main(ctx: typer.Context, db: DbOption = None) -> None:
     ctx.obj = settings
 
 
-def _settings(ctx: typer.Context) -> Settings:
-    root = ctx.find_root()
-    return root.obj if isinstance(root.obj, Settings) else Settings()
-
-
-def _engine(ctx: typer.Context) -> Engine:
-    """Open the configured database, bringing its schema up to date first."""
-    engine = connect(_settings(ctx).database_url)
-    migrate(engine)
-    return engine
-
-
 @app.command()
 def demo(
     ctx: typer.Context,
@@ -97,7 +59,7 @@ def demo(
     """Build a fresh demo database: real areas and boundaries, a synthetic inventory; summarise."""
     from ssp_planner.services.demo import run_demo
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     engine = connect(settings.database_url)
     with step_progress(console, total=5) as step:
         report = run_demo(
@@ -121,13 +83,13 @@ def areas_tree(
 ) -> None:
     """Print the area tree with populations (estimates marked)."""
     if ctx.invoked_subcommand is None:
-        print_area_tree(console, area_service.area_table(_engine(ctx), level))
+        print_area_tree(console, area_service.area_table(engine_of(ctx), level))
 
 
 @areas_app.command("load")
 def areas_load(ctx: typer.Context) -> None:
     """Load the bundled South African areas (a no-op when already loaded)."""
-    count = area_service.load_areas(_engine(ctx))
+    count = area_service.load_areas(engine_of(ctx))
     console.print(f"Loaded {count} areas." if count else "Areas were already loaded.")
 
 
@@ -142,7 +104,7 @@ def areas_import_boundaries(
     from ssp_planner.services.boundaries import import_boundaries
 
     result = import_boundaries(
-        _engine(ctx), file, level=level.value if level else None, code_field=code_field
+        engine_of(ctx), file, level=level.value if level else None, code_field=code_field
     )
     console.print(result.summary())
 
@@ -159,7 +121,7 @@ def import_inventory_cmd(
     ] = None,
 ) -> None:
     """Validate and import an inventory file; every error is reported with its fix."""
-    result = import_inventory(_engine(ctx), file, skip_invalid=skip_invalid)
+    result = import_inventory(engine_of(ctx), file, skip_invalid=skip_invalid)
     report = errors or file.with_name(file.stem + ".errors.csv")
     print_import_result(console, result, report)
     if result.errors and not result.written and not skip_invalid:
@@ -183,7 +145,7 @@ def inventory_summary(
     xlsx: Annotated[Path | None, typer.Option(help="Also write the table as XLSX.")] = None,
 ) -> None:
     """Head-count by category and area, SSPs per 100,000 people, posts filled and vacant."""
-    engine = _engine(ctx)
+    engine = engine_of(ctx)
     table = summary_service.inventory_summary(engine, level)
     banner = synthetic_banner(summary_service.synthetic_sources(engine))
     print_summary(console, table, banner)

@@ -41,8 +41,11 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest revision (idempotent)."""
-    command.upgrade(alembic_config(engine), "head")
+    """Bring the schema to the newest revision of every branch (idempotent).
+
+    "heads", not "head": features may add migration branches off a common base.
+    """
+    command.upgrade(alembic_config(engine), "heads")
 
 
 @contextmanager
