@@ -148,7 +148,7 @@ def choropleth_html(
     fig = go.Figure(_value_trace(frame[has], geojson, value, legend, colormap, norm))
     if not has.all():
         fig.add_trace(_no_data_trace(frame[~has], geojson))
-    _layout(fig, title, subtitle, footnote)
+    _layout(fig, title, subtitle, footnote, tuple(frame.total_bounds))
     return _write_html(fig, Path(path), title)
 
 
@@ -335,13 +335,21 @@ def _no_data_trace(frame: gpd.GeoDataFrame, geojson: dict[str, Any]) -> go.Choro
     )
 
 
-def _layout(fig: go.Figure, title: str, subtitle: str, footnote: str) -> None:
+def _layout(
+    fig: go.Figure, title: str, subtitle: str, footnote: str, bounds: tuple[float, ...]
+) -> None:
+    """Frame the map on the shapes' own bounds: plotly's fitbounds does not work once the
+    world basemap is stubbed out for offline use, so the axis ranges are set explicitly."""
+    minx, miny, maxx, maxy = bounds
+    pad_x, pad_y = (maxx - minx) * 0.03, (maxy - miny) * 0.03
     fig.update_geos(
         visible=False,
-        fitbounds="locations",
         scope=_GEO_SCOPE,
         resolution=_GEO_RESOLUTION,
-        projection={"type": "conic equal area", "parallels": [-24, -33], "rotation": {"lon": 25}},
+        projection={"type": "mercator"},
+        lonaxis={"range": [minx - pad_x, maxx + pad_x]},
+        lataxis={"range": [miny - pad_y, maxy + pad_y]},
+        center={"lon": (minx + maxx) / 2, "lat": (miny + maxy) / 2},
     )
     fig.update_layout(
         title={"text": f"<b>{html.escape(title)}</b><br><sup>{html.escape(subtitle)}</sup>"},
