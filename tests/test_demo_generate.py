@@ -224,11 +224,11 @@ def test_indicator_periods_and_sources_say_synthetic(small: DemoData) -> None:
     for i in small.indicators:
         assert "synthetic" in i["source"] and "seed 7" in i["source"]
         assert i["period"] == (
-            "2016" if i["indicator"].startswith(("population", "house")) else "2024"
+            "2016" if i["indicator"].startswith(("population", "house", "wards")) else "2024"
         )
         assert i["value"] >= 0
     names = {i["indicator"] for i in small.indicators}
-    assert {"child_protection_reports", "gbv_cases", "migrants", "households"} <= names
+    assert {"child_protection_reports", "gbv_cases", "migrants", "households", "wards"} <= names
 
 
 def test_today_moves_the_reference_date() -> None:

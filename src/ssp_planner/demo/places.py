@@ -141,6 +141,9 @@ def _district_groups(geo: Geography, muni_groups: np.ndarray) -> np.ndarray:
     return groups
 
 
+PEOPLE_PER_WARD = 12_500  # synthetic stand-in until real ward areas are imported
+
+
 def area_indicators(geo: Geography, rng: np.random.Generator, seed: int) -> list[dict]:
     """Age/sex split (period 2016) and social-issue counts (2024) per district and municipality.
 
@@ -152,6 +155,7 @@ def area_indicators(geo: Geography, rng: np.random.Generator, seed: int) -> list
     households = np.rint(geo.muni_pop / hh_size).astype(np.int64)
     issues = _issue_counts(rng, groups, households, rural)
     tables = {**{g: groups[:, i] for i, g in enumerate(AGE_SEX_GROUPS)}, "households": households}
+    tables["wards"] = np.maximum(1, np.rint(geo.muni_pop / PEOPLE_PER_WARD)).astype(np.int64)
     tables.update(issues)
     d_groups = _district_groups(geo, groups)
     d_tables = {g: d_groups[:, i] for i, g in enumerate(AGE_SEX_GROUPS)}
@@ -164,6 +168,8 @@ def area_indicators(geo: Geography, rng: np.random.Generator, seed: int) -> list
 _METHODS = {
     **{g: "age/sex split of the Stats SA Community Survey 2016 population" for g in AGE_SEX_GROUPS},
     "households": "2016 population divided by a household size of 3.0 (urban) to 3.9 (rural)",
+    "wards": f"2016 population divided by {PEOPLE_PER_WARD:,} people per ward "
+    "(a stand-in, not the Municipal Demarcation Board's ward count)",
 }
 _ISSUE_METHOD = "Poisson count from an assumed rate per relevant population group"
 
