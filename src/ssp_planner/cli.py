@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from ssp_planner.cli_common import console, engine_of, make_typer, settings_of
+from ssp_planner.cli_needs import needs_app
 from ssp_planner.cli_render import (
     print_area_tree,
     print_demo_report,
@@ -37,6 +38,7 @@ app.add_typer(areas_app, name="areas")
 app.add_typer(import_app, name="import")
 app.add_typer(template_app, name="template")
 app.add_typer(inventory_app, name="inventory")
+app.add_typer(needs_app, name="needs")
 
 DbOption = Annotated[
     str | None,
@@ -57,23 +59,30 @@ def demo(
     size: Annotated[int, typer.Option(help="Number of synthetic SSPs.")] = 30_000,
 ) -> None:
     """Build a fresh demo database: real areas and boundaries, a synthetic inventory; summarise."""
-    from ssp_planner.services.demo import run_demo
+    from ssp_planner.services.demo import demo_stages, run_demo, run_demo_stages
 
     settings = settings_of(ctx)
     engine = connect(settings.database_url)
-    with step_progress(console, total=5) as step:
+    out_dir = settings.data_dir / "out"
+    with step_progress(console, total=5 + len(demo_stages())) as step:
         report = run_demo(
             engine,
-            work_dir=settings.data_dir / "out",
+            work_dir=out_dir,
             boundaries_dir=settings.boundaries_dir(),
             seed=seed,
             size=size,
             step=step,
         )
+        lines, files = run_demo_stages(engine, out_dir, step)
     print_demo_report(console, report)
     banner = synthetic_banner(summary_service.synthetic_sources(engine))
     print_headline(console, summary_service.inventory_summary(engine, AreaLevel.COUNTRY))
     print_summary(console, summary_service.inventory_summary(engine, AreaLevel.PROVINCE), banner)
+    for line in lines:
+        console.print(line)
+    console.print(
+        f"[bold]Demo outputs in {out_dir.resolve()}:[/] " + ", ".join(f.name for f in files)
+    )
 
 
 @areas_app.callback(invoke_without_command=True)

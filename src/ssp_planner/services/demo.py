@@ -80,6 +80,31 @@ def run_demo(
     return DemoReport(seed, result, posts, indicators, bounds, None if files else BOUNDARY_HELP)
 
 
+Stage = Callable[[Engine, Path], tuple[list[str], list[Path]]]
+
+
+def demo_stages() -> list[tuple[str, Stage]]:
+    """What the demo computes on top of its data, in order: each stage returns report lines
+    and the files it wrote."""
+    from ssp_planner.services.needs import needs_demo
+
+    return [("Computing needs and scenarios", needs_demo)]
+
+
+def run_demo_stages(
+    engine: Engine, out_dir: Path, step: Step = lambda _msg: None
+) -> tuple[list[str], list[Path]]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    lines: list[str] = []
+    files: list[Path] = []
+    for title, stage in demo_stages():
+        step(title)
+        more_lines, more_files = stage(engine, out_dir)
+        lines += more_lines
+        files += more_files
+    return lines, files
+
+
 def _refuse_real_data(engine: Engine) -> None:
     """Never wipe a database that holds imports of real files."""
     migrate(engine)
