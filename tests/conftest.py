@@ -64,3 +64,9 @@ def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
     migrate(eng)
     yield eng
     eng.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _outputs_in_tmp(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Commands that write to the data directory (the demo's out/) write under tmp_path."""
+    monkeypatch.setenv("SSP_DATA_DIR", str(tmp_path))
