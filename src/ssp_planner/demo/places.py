@@ -13,18 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ssp_planner.domain.areas import AreaLevel, AreaRow
+from ssp_planner.domain.areas import AGE_SEX_GROUPS, AreaLevel, AreaRow
 
 POPULATION_PERIOD = "2016"
 ISSUES_PERIOD = "2024"
-AGE_SEX_GROUPS = (
-    "population_0_17_female",
-    "population_0_17_male",
-    "population_18_59_female",
-    "population_18_59_male",
-    "population_60plus_female",
-    "population_60plus_male",
-)
 # Municipalities at or above this size count as urban; at or below RURAL_POP as fully rural.
 URBAN_POP, RURAL_POP = 600_000, 20_000
 

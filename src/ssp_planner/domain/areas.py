@@ -27,6 +27,17 @@ POPULATION_SOURCES: dict[str, tuple[str, str]] = {
     "population_2011_census": ("2011", "Stats SA Census 2011 on 2016 boundaries (via wazimap-za)"),
 }
 POPULATION = "population"
+WARDS = "wards"
+# Area indicators splitting the population by age and sex (the demo generates them; the needs
+# model sums them for children and stands them in for `population` when it is absent).
+AGE_SEX_GROUPS = (
+    "population_0_17_female",
+    "population_0_17_male",
+    "population_18_59_female",
+    "population_18_59_male",
+    "population_60plus_female",
+    "population_60plus_male",
+)
 
 
 @dataclass(frozen=True)

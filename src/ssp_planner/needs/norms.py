@@ -41,23 +41,12 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails, PydanticCustomError
 
+from ssp_planner.domain.areas import AGE_SEX_GROUPS, POPULATION, WARDS
 from ssp_planner.domain.vocabulary import Category
 from ssp_planner.errors import SSPError
 from ssp_planner.needs import wisn
 
 PACKAGE_FILE = "ssp_planner/needs/norms.toml"
-POPULATION = "population"
-WARDS = "wards"
-# The age/sex groups the demo and the indicator import use; their sum stands in for
-# `population` when an area table has no population column.
-AGE_SEX_GROUPS = (
-    "population_0_17_female",
-    "population_0_17_male",
-    "population_18_59_female",
-    "population_18_59_male",
-    "population_60plus_female",
-    "population_60plus_male",
-)
 Method = Literal["ratio", "wisn", "max"]
 _DEFAULT_SOURCE = "default_source"  # validation context key: provenance for bare numbers
 
