@@ -183,6 +183,7 @@ class Scenario(BaseModel):
             raise ScenarioError("\n".join([head, *lines, fix])) from exc
 
 
+# With no modifiers the year changes nothing; it only dates the baseline run.
 BASELINE = Scenario(name="baseline", description="The indicators and norms as they are.", year=2025)
 
 
