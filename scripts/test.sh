@@ -10,6 +10,8 @@ cd "$(dirname "$0")/.."
 PYTEST=.venv/bin/pytest
 [[ -x "$PYTEST" ]] || { echo "test.sh: $PYTEST not found; run 'make install' first" >&2; exit 1; }
 
+scripts/system-deps.sh || echo "test.sh: note: could not install system packages" >&2
+
 if [[ -z "${SSP_TEST_POSTGRES_URL:-}" ]]; then
     if [[ "${CI:-}" == "true" ]] || compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
         if out=$(scripts/postgres.sh); then
