@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from ssp_planner.cli_common import console, engine_of, make_typer, settings_of
+from ssp_planner.cli_link import link_app
 from ssp_planner.cli_needs import needs_app
 from ssp_planner.cli_render import (
     print_area_tree,
@@ -39,6 +40,7 @@ app.add_typer(import_app, name="import")
 app.add_typer(template_app, name="template")
 app.add_typer(inventory_app, name="inventory")
 app.add_typer(needs_app, name="needs")
+app.add_typer(link_app, name="link")
 
 DbOption = Annotated[
     str | None,
@@ -59,7 +61,7 @@ def demo(
     size: Annotated[int, typer.Option(help="Number of synthetic SSPs.")] = 30_000,
 ) -> None:
     """Build a fresh demo database: real areas and boundaries, a synthetic inventory; summarise."""
-    from ssp_planner.services.demo import demo_stages, run_demo, run_demo_stages
+    from ssp_planner.services.demo import DemoContext, demo_stages, run_demo, run_demo_stages
 
     settings = settings_of(ctx)
     engine = connect(settings.database_url)
@@ -73,7 +75,7 @@ def demo(
             size=size,
             step=step,
         )
-        lines, files = run_demo_stages(engine, out_dir, step)
+        lines, files = run_demo_stages(DemoContext(engine, out_dir, seed, size), step)
     print_demo_report(console, report)
     banner = synthetic_banner(summary_service.synthetic_sources(engine))
     print_headline(console, summary_service.inventory_summary(engine, AreaLevel.COUNTRY))

@@ -80,29 +80,57 @@ def run_demo(
     return DemoReport(seed, result, posts, indicators, bounds, None if files else BOUNDARY_HELP)
 
 
-Stage = Callable[[Engine, Path], tuple[list[str], list[Path]]]
+@dataclass(frozen=True)
+class DemoContext:
+    """What every demo stage gets: the database, where to write, and the demo's seed and size."""
+
+    engine: Engine
+    out_dir: Path
+    seed: int
+    size: int
 
 
-def demo_stages() -> list[tuple[str, Stage]]:
-    """What the demo computes on top of its data, in order: each stage returns report lines
-    and the files it wrote."""
-    from ssp_planner.services.needs import needs_demo
-
-    return [("Computing needs and scenarios", needs_demo)]
+StageResult = tuple[list[str], list[Path]]  # report lines, files written
 
 
-def run_demo_stages(
-    engine: Engine, out_dir: Path, step: Step = lambda _msg: None
-) -> tuple[list[str], list[Path]]:
-    out_dir.mkdir(parents=True, exist_ok=True)
+def demo_stages() -> list[tuple[str, Callable[[DemoContext], StageResult]]]:
+    """What the demo computes on top of its data, in order."""
+    return [
+        ("Linking overlapping source lists", _linkage_stage),
+        ("Computing needs and scenarios", _needs_stage),
+    ]
+
+
+def run_demo_stages(ctx: DemoContext, step: Step = lambda _msg: None) -> StageResult:
+    ctx.out_dir.mkdir(parents=True, exist_ok=True)
     lines: list[str] = []
     files: list[Path] = []
     for title, stage in demo_stages():
         step(title)
-        more_lines, more_files = stage(engine, out_dir)
+        more_lines, more_files = stage(ctx)
         lines += more_lines
         files += more_files
     return lines, files
+
+
+def _needs_stage(ctx: DemoContext) -> StageResult:
+    from ssp_planner.services.needs import needs_demo
+
+    return needs_demo(ctx.engine, ctx.out_dir)
+
+
+def _linkage_stage(ctx: DemoContext) -> StageResult:
+    from ssp_planner.services.linkage_demo import run_linkage_demo
+
+    report = run_linkage_demo(ctx.engine, seed=ctx.seed, out_dir=ctx.out_dir, size=ctx.size)
+    run = report.run
+    line = (
+        f"Linkage: {run.records:,} records from {len(report.imports)} synthetic source lists → "
+        f"{run.persons:,} persons ({run.multi_source_persons:,} in several lists, "
+        f"{run.persons_with_conflicts:,} with conflicts); {run.review_pairs:,} pairs to review "
+        "(`ssp link review`)."
+    )
+    return [line], [report.chart]
 
 
 def _refuse_real_data(engine: Engine) -> None:
