@@ -92,10 +92,12 @@ def test_no_boundaries_no_map(demo_engine: Engine, tmp_path: Path) -> None:
 def test_cli_needs_with_exports_and_maps(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'n.db'}"
     runner = CliRunner()
-    assert runner.invoke(app, ["--db", db, "demo", "--size", "2000"]).exit_code == 0
-    from ssp_planner.store import connect
+    from ssp_planner.store import connect, migrate
 
-    import_boundaries(connect(db), SHARED_AREAS / "provinces.geojson")
+    engine = connect(db)
+    migrate(engine)
+    run_demo(engine, work_dir=tmp_path, boundaries_dir=None, seed=3, size=2000)
+    import_boundaries(engine, SHARED_AREAS / "provinces.geojson")
     args = [
         "--db",
         db,

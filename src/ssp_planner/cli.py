@@ -9,6 +9,7 @@ import typer
 
 from ssp_planner.cli_common import console, engine_of, make_typer, settings_of
 from ssp_planner.cli_link import link_app
+from ssp_planner.cli_me import me_app
 from ssp_planner.cli_needs import needs_app
 from ssp_planner.cli_render import (
     print_area_tree,
@@ -19,6 +20,7 @@ from ssp_planner.cli_render import (
     step_progress,
     synthetic_banner,
 )
+from ssp_planner.cli_report import plan_app, report_app
 from ssp_planner.domain.areas import AreaLevel
 from ssp_planner.ingest.inventory import COLUMNS as INVENTORY_COLUMNS
 from ssp_planner.ingest.inventory import SHEET as INVENTORY_SHEET
@@ -40,6 +42,9 @@ app.add_typer(import_app, name="import")
 app.add_typer(template_app, name="template")
 app.add_typer(inventory_app, name="inventory")
 app.add_typer(needs_app, name="needs")
+app.add_typer(me_app, name="me")
+app.add_typer(plan_app, name="plan")
+app.add_typer(report_app, name="report")
 app.add_typer(link_app, name="link")
 
 DbOption = Annotated[
@@ -59,6 +64,7 @@ def demo(
     ctx: typer.Context,
     seed: Annotated[int, typer.Option(help="Seed of the synthetic data.")] = 20261125,
     size: Annotated[int, typer.Option(help="Number of synthetic SSPs.")] = 30_000,
+    months: Annotated[int, typer.Option(help="Months of synthetic M&E data values.")] = 24,
 ) -> None:
     """Build a fresh demo database: real areas and boundaries, a synthetic inventory; summarise."""
     from ssp_planner.services.demo import DemoContext, demo_stages, run_demo, run_demo_stages
@@ -75,7 +81,7 @@ def demo(
             size=size,
             step=step,
         )
-        lines, files = run_demo_stages(DemoContext(engine, out_dir, seed, size), step)
+        lines, files = run_demo_stages(DemoContext(engine, out_dir, seed, size, months), step)
     print_demo_report(console, report)
     banner = synthetic_banner(summary_service.synthetic_sources(engine))
     print_headline(console, summary_service.inventory_summary(engine, AreaLevel.COUNTRY))

@@ -88,6 +88,7 @@ class DemoContext:
     out_dir: Path
     seed: int
     size: int
+    months: int = 24  # of monthly M&E data values
 
 
 StageResult = tuple[list[str], list[Path]]  # report lines, files written
@@ -97,7 +98,9 @@ def demo_stages() -> list[tuple[str, Callable[[DemoContext], StageResult]]]:
     """What the demo computes on top of its data, in order."""
     return [
         ("Linking overlapping source lists", _linkage_stage),
+        ("Generating monthly M&E data values and the dashboard", _monitoring_stage),
         ("Computing needs and scenarios", _needs_stage),
+        ("Loading the demo plan and writing its reports", _plan_stage),  # after needs: the brief
     ]
 
 
@@ -117,6 +120,23 @@ def _needs_stage(ctx: DemoContext) -> StageResult:
     from ssp_planner.services.needs import needs_demo
 
     return needs_demo(ctx.engine, ctx.out_dir)
+
+
+def _monitoring_stage(ctx: DemoContext) -> StageResult:
+    from ssp_planner.services.monitoring_demo import seed_monitoring_demo
+
+    me = seed_monitoring_demo(ctx.engine, seed=ctx.seed, months=ctx.months, out_dir=ctx.out_dir)
+    line = (
+        f"M&E: {me.values.inserted:,} synthetic data values {me.first}–{me.last}; "
+        f"dashboard {me.dashboard.name}."
+    )
+    return [line], [me.values_file, me.dashboard, me.chart]
+
+
+def _plan_stage(ctx: DemoContext) -> StageResult:
+    from ssp_planner.services.plan_demo import plan_demo_stage
+
+    return plan_demo_stage(ctx.engine, ctx.out_dir)
 
 
 def _linkage_stage(ctx: DemoContext) -> StageResult:
