@@ -13,6 +13,7 @@ from ssp_planner.cli_me import me_app
 from ssp_planner.cli_needs import needs_app
 from ssp_planner.cli_render import (
     print_area_tree,
+    print_demo_accounts,
     print_demo_report,
     print_headline,
     print_import_result,
@@ -21,6 +22,7 @@ from ssp_planner.cli_render import (
     synthetic_banner,
 )
 from ssp_planner.cli_report import plan_app, report_app
+from ssp_planner.cli_web import serve_cmd, users_app
 from ssp_planner.domain.areas import AreaLevel
 from ssp_planner.ingest.inventory import COLUMNS as INVENTORY_COLUMNS
 from ssp_planner.ingest.inventory import SHEET as INVENTORY_SHEET
@@ -46,6 +48,8 @@ app.add_typer(me_app, name="me")
 app.add_typer(plan_app, name="plan")
 app.add_typer(report_app, name="report")
 app.add_typer(link_app, name="link")
+app.add_typer(users_app, name="users")
+app.command("serve")(serve_cmd)
 
 DbOption = Annotated[
     str | None,
@@ -67,6 +71,7 @@ def demo(
     months: Annotated[int, typer.Option(help="Months of synthetic M&E data values.")] = 24,
 ) -> None:
     """Build a fresh demo database: real areas and boundaries, a synthetic inventory; summarise."""
+    from ssp_planner.services.accounts import create_demo_users
     from ssp_planner.services.demo import DemoContext, demo_stages, run_demo, run_demo_stages
 
     settings = settings_of(ctx)
@@ -88,6 +93,7 @@ def demo(
     print_summary(console, summary_service.inventory_summary(engine, AreaLevel.PROVINCE), banner)
     for line in lines:
         console.print(line)
+    print_demo_accounts(console, create_demo_users(engine))
     console.print(
         f"[bold]Demo outputs in {out_dir.resolve()}:[/] " + ", ".join(f.name for f in files)
     )

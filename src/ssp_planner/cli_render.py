@@ -183,3 +183,11 @@ def print_headline(console: Console, national: pd.DataFrame) -> None:
         f"{fmt(row['posts_filled'])} filled, {fmt(row['posts_vacant_funded'])} funded vacant "
         f"(vacancy rate {row['vacancy_rate']:.1%})."
     )
+
+
+def print_demo_accounts(console: Console, accounts: list[tuple[str, str, str]]) -> None:
+    """The demo's web accounts, one per role: shown once, here, so people can sign in."""
+    table = Table("User", "Role", "Password", title="Demo web accounts (`ssp serve --dev`)")
+    for username, role, password in accounts:
+        table.add_row(username, role, password)
+    console.print(table)

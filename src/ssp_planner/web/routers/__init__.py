@@ -1,0 +1,17 @@
+"""The features of the web app, in menu order. A new page: a module here exporting `feature`,
+a template, and one line in this list (docs/web.md)."""
+
+from __future__ import annotations
+
+from ssp_planner.web.feature import Feature
+from ssp_planner.web.routers import areas, audit_log, auth, dashboard, imports, inventory, needs
+
+FEATURES: list[Feature] = [
+    auth.feature,
+    dashboard.feature,
+    areas.feature,
+    inventory.feature,
+    imports.feature,
+    needs.feature,
+    audit_log.feature,
+]

@@ -1,0 +1,1 @@
+"""Web application tests (pages, API, security, browser)."""
