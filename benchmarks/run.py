@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
-BENCHMARKS = ["import_inventory.py", "needs.py", "linkage.py", "indicators.py", "web_load.py"]
+BENCHMARKS = ["import_inventory.py", "needs.py", "linkage.py", "indicators.py", "web_load.py", "projection.py", "mentoring.py"]
 
 if __name__ == "__main__":
     for name in BENCHMARKS:

@@ -11,6 +11,7 @@ from ssp_planner.cli_common import console, engine_of, make_typer, settings_of
 from ssp_planner.cli_link import link_app
 from ssp_planner.cli_me import me_app
 from ssp_planner.cli_needs import needs_app
+from ssp_planner.cli_people import mentoring_app, project_cmd, supervision_app
 from ssp_planner.cli_render import (
     print_area_tree,
     print_demo_accounts,
@@ -49,6 +50,9 @@ app.add_typer(plan_app, name="plan")
 app.add_typer(report_app, name="report")
 app.add_typer(link_app, name="link")
 app.add_typer(users_app, name="users")
+app.command("project")(project_cmd)
+app.add_typer(supervision_app, name="supervision")
+app.add_typer(mentoring_app, name="mentoring")
 app.command("serve")(serve_cmd)
 
 DbOption = Annotated[

@@ -100,6 +100,7 @@ def demo_stages() -> list[tuple[str, Callable[[DemoContext], StageResult]]]:
         ("Linking overlapping source lists", _linkage_stage),
         ("Generating monthly M&E data values and the dashboard", _monitoring_stage),
         ("Computing needs and scenarios", _needs_stage),
+        ("Projection, supervision and mentoring", _people_stage),  # demand from the needs run
         ("Loading the demo plan and writing its reports", _plan_stage),  # after needs: the brief
     ]
 
@@ -131,6 +132,13 @@ def _monitoring_stage(ctx: DemoContext) -> StageResult:
         f"dashboard {me.dashboard.name}."
     )
     return [line], [me.values_file, me.dashboard, me.chart]
+
+
+def _people_stage(ctx: DemoContext) -> StageResult:
+    from ssp_planner.services.people_demo import run_people_demo, summary_lines
+
+    report = run_people_demo(ctx.engine, seed=ctx.seed, out_dir=ctx.out_dir)
+    return summary_lines(report), list(report.files)
 
 
 def _plan_stage(ctx: DemoContext) -> StageResult:
