@@ -200,3 +200,10 @@ def test_single_sheet_may_have_any_name(tmp_path: Path) -> None:
 )
 def test_cell_text(cell: object, text: str) -> None:
     assert cell_text(cell) == text  # type: ignore[arg-type]
+
+
+def test_runaway_cell_is_a_file_error_naming_the_row(tmp_path: Path) -> None:
+    path = tmp_path / "runaway.csv"
+    path.write_text('id_number,surname\n1,"' + "x" * 200_000 + '"\n', encoding="utf-8")
+    with pytest.raises(InputFileError, match=r"runaway\.csv: row 2 cannot be read as CSV"):
+        read_table(path, sheet="inventory")

@@ -60,7 +60,14 @@ def _read_csv(path: Path) -> Table:
     first_line = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows = [(i, list[Cell](r)) for i, r in enumerate(reader, start=1)]
+    try:
+        rows = [(i, list[Cell](r)) for i, r in enumerate(reader, start=1)]
+    except csv.Error as exc:  # e.g. a cell over the csv module's 131,072-character limit
+        raise InputFileError(
+            path.name,
+            f"row {reader.line_num} cannot be read as CSV ({exc}).",
+            "check that row for a stray quote mark or a runaway cell, then export again.",
+        ) from exc
     return _table(path.name, rows)
 
 
