@@ -40,10 +40,11 @@ from ssp_planner.reports.render import (
     render,
 )
 from ssp_planner.services import plan as plan_service
-from ssp_planner.services.boundaries import boundaries_frame
+from ssp_planner.services.boundaries import boundaries_frame, boundary_source
+from ssp_planner.services.needs import latest_needs_run
 from ssp_planner.services.summary import inventory_summary, synthetic_sources
 from ssp_planner.store import session_scope
-from ssp_planner.store.models import Area, ImportBatch, NeedsResult, NeedsRun, Practitioner
+from ssp_planner.store.models import ImportBatch, Practitioner
 from ssp_planner.workforce.summary import ALL
 
 BANNER = "SYNTHETIC DEMO DATA: made-up figures for demonstration, not real people or counts"
@@ -133,7 +134,7 @@ def coverage_map(ctx: BriefContext) -> list[Block] | None:
     ]
     src = (
         f"Source: {_inventory_source(ctx.engine)}; population {values['basis'].iloc[0]}; "
-        f"boundaries: {_boundary_source(ctx.engine, level)}."
+        f"boundaries: {boundary_source(ctx.engine, level)}."
     )
     spec = MapSpec(
         "per_100k", "Social service professionals per 100,000 people", "SSPs per 100,000"
@@ -200,7 +201,7 @@ def _map_figure(
 def needs_gap(ctx: BriefContext) -> list[Block] | None:
     """The latest stored needs run of the scenario: national need, supply and gap, by province."""
     scenario = ctx.scenario or "baseline"
-    found = _latest_needs(ctx.engine, scenario)
+    found = latest_needs_run(ctx.engine, scenario)
     if found is None:
         return None
     run, rows = found
@@ -243,35 +244,6 @@ def needs_gap(ctx: BriefContext) -> list[Block] | None:
         spec = MapSpec("gap", "Gap between posts required and filled", "Gap (posts)", True)
         blocks.append(_map_figure(ctx, provinces, AreaLevel.PROVINCE, spec, src))
     return [*blocks, table]
-
-
-def _latest_needs(engine: Engine, scenario: str) -> tuple[NeedsRun, pd.DataFrame] | None:
-    """The newest stored run of `scenario` and its country and province rows (all categories)."""
-    with session_scope(engine) as session:
-        run = session.scalars(
-            select(NeedsRun)
-            .where(NeedsRun.scenario_name == scenario)
-            .order_by(NeedsRun.created_at.desc(), NeedsRun.id.desc())
-        ).first()
-        if run is None:
-            return None
-        levels = [AreaLevel.COUNTRY.value, AreaLevel.PROVINCE.value]
-        query = (
-            select(Area.level, Area.code, Area.name, *(getattr(NeedsResult, c) for c in _NEED_COLS))
-            .join(Area, Area.id == NeedsResult.area_id)
-            .where(
-                NeedsResult.run_id == run.id, NeedsResult.category == ALL, Area.level.in_(levels)
-            )
-        )
-        rows = pd.DataFrame(
-            session.execute(query).all(), columns=["level", "code", "name", *_NEED_COLS]
-        )
-    if rows.empty or (rows["level"] == AreaLevel.COUNTRY.value).sum() != 1:
-        return None
-    return run, rows
-
-
-_NEED_COLS = ["required", "filled", "gap", "coverage"]
 
 
 def plan_status(ctx: BriefContext) -> list[Block] | None:
@@ -436,16 +408,6 @@ def _inventory_source(engine: Engine) -> str:
         return "the stored inventory"
     marked = " (synthetic)" if batch.synthetic else ""
     return f"inventory imported from {batch.file_name}{marked} on {_day(batch.started_at)}"
-
-
-def _boundary_source(engine: Engine, level: AreaLevel) -> str:
-    with session_scope(engine) as session:
-        labels = session.scalars(
-            select(Area.boundary_source)
-            .where(Area.level == level.value, Area.boundary_source.is_not(None))
-            .distinct()
-        ).all()
-    return "; ".join(sorted(str(x) for x in labels)) or "imported boundary files"
 
 
 def _sources(engine: Engine, synthetic: list[str]) -> list[str]:

@@ -153,3 +153,15 @@ def _few(codes: list[str], n: int = 5) -> str:
         return "none"
     more = f" … (+{len(codes) - n} more)" if len(codes) > n else ""
     return f"{len(codes)} ({', '.join(codes[:n])}{more})"
+
+
+def boundary_source(engine: Engine, level: AreaLevel | str) -> str:
+    """Where the stored boundaries of `level` came from, for map footnotes and sources."""
+    value = level.value if isinstance(level, AreaLevel) else level
+    with session_scope(engine) as session:
+        labels = session.scalars(
+            select(Area.boundary_source)
+            .where(Area.level == value, Area.boundary_source.is_not(None))
+            .distinct()
+        ).all()
+    return "; ".join(sorted(str(x) for x in labels)) or "imported boundary files"

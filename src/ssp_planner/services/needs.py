@@ -17,9 +17,10 @@ from sqlalchemy.orm import Session
 from ssp_planner import __version__
 from ssp_planner.domain.areas import POPULATION, AreaLevel
 from ssp_planner.errors import NotFoundError, SSPError
-from ssp_planner.needs import BASELINE, Norms, Scenario, compute_need, load_norms, need_table
+from ssp_planner.needs import ALL, BASELINE, Norms, Scenario, compute_need, load_norms, need_table
 from ssp_planner.services.areas import areas_frame, population_frame
 from ssp_planner.services.batches import now
+from ssp_planner.services.boundaries import boundary_source
 from ssp_planner.services.summary import synthetic_sources
 from ssp_planner.store import session_scope
 from ssp_planner.store.models import (
@@ -303,7 +304,7 @@ def write_need_map(
     }.get(value, value)
     what = category.replace("_", " ") if category != "all" else "all SSP categories"
     footnote = (needs_notes(outcome)[0] + ". " if outcome.synthetic else "") + (
-        f"Boundaries: {_boundary_source(engine, level)}. Norms {outcome.norms.version}."
+        f"Boundaries: {boundary_source(engine, level)}. Norms {outcome.norms.version}."
     )
     return write_map(
         shapes,
@@ -318,17 +319,6 @@ def write_need_map(
         diverging=value == "gap",
         footnote=footnote.strip(),
     )
-
-
-def _boundary_source(engine: Engine, level: AreaLevel) -> str:
-    with session_scope(engine) as session:
-        found = session.scalars(
-            select(Area.boundary_source)
-            .where(Area.level == level.value)
-            .where(Area.boundary_source.is_not(None))
-            .distinct()
-        ).all()
-    return "; ".join(f for f in found if f) or "unknown"
 
 
 def load_example_scenarios(engine: Engine) -> list[Scenario]:
@@ -391,3 +381,34 @@ def _national_line(outcome: NeedsOutcome) -> str:
         f"{row['filled']:,.0f} filled, net gap {row['gap']:,.0f}, coverage {row['coverage']:.0%} "
         f"(shortage summed over municipalities {row['shortage']:,.0f})."
     )
+
+
+LATEST_COLUMNS = ["required", "filled", "gap", "coverage"]
+
+
+def latest_needs_run(engine: Engine, scenario: str) -> tuple[NeedsRun, pd.DataFrame] | None:
+    """The newest stored run of `scenario` and its country and province rows (all categories)."""
+    with session_scope(engine) as session:
+        run = session.scalars(
+            select(NeedsRun)
+            .where(NeedsRun.scenario_name == scenario)
+            .order_by(NeedsRun.created_at.desc(), NeedsRun.id.desc())
+        ).first()
+        if run is None:
+            return None
+        levels = [AreaLevel.COUNTRY.value, AreaLevel.PROVINCE.value]
+        query = (
+            select(
+                Area.level, Area.code, Area.name, *(getattr(NeedsResult, c) for c in LATEST_COLUMNS)
+            )
+            .join(Area, Area.id == NeedsResult.area_id)
+            .where(
+                NeedsResult.run_id == run.id, NeedsResult.category == ALL, Area.level.in_(levels)
+            )
+        )
+        rows = pd.DataFrame(
+            session.execute(query).all(), columns=["level", "code", "name", *LATEST_COLUMNS]
+        )
+    if rows.empty or (rows["level"] == AreaLevel.COUNTRY.value).sum() != 1:
+        return None
+    return run, rows
