@@ -388,8 +388,8 @@ def write_brief(
 
 
 # --- sources and formatting ---------------------------------------------------------------------
-# Reads import batches and boundary labels directly (and `_latest_needs` reads stored needs
-# results): small reads that belong in the service layer once another face needs them too.
+# Reads import batches directly: a small read that belongs in the service layer once another
+# face needs it too.
 
 
 def _has_inventory(engine: Engine) -> bool:
