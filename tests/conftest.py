@@ -25,14 +25,20 @@ def _backends() -> list[str]:
 @pytest.fixture(params=_backends())
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A URL to an empty database of each backend, dropped after the test."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'test.db'}"
+    yield from throwaway_database(request.param, tmp_path)
+
+
+def throwaway_database(backend: str, folder: Path, prefix: str = "ssp_test") -> Iterator[str]:
+    """Yield the URL of a new empty database (a SQLite file in `folder`, or a PostgreSQL
+    database next to SSP_TEST_POSTGRES_URL's) and drop it afterwards."""
+    if backend == "sqlite":
+        yield f"sqlite:///{folder / 'test.db'}"
         return
     if not POSTGRES_URL:
         if os.environ.get("CI"):
             pytest.fail("SSP_TEST_POSTGRES_URL is not set: CI must run the PostgreSQL tests")
         pytest.skip("PostgreSQL not configured: set SSP_TEST_POSTGRES_URL")
-    name = f"ssp_test_{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = create_engine(_psycopg(POSTGRES_URL), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))

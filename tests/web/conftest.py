@@ -15,7 +15,6 @@ import shutil
 import socket
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -25,9 +24,9 @@ import pytest
 from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine
 
-from conftest import POSTGRES_URL, SHARED_AREAS, _psycopg
+from conftest import SHARED_AREAS, throwaway_database
 from ssp_planner.services import accounts
 from ssp_planner.services.demo import run_demo
 from ssp_planner.services.needs import load_example_scenarios, run_needs
@@ -100,23 +99,7 @@ class DemoEnv:
 
 
 def _database(backend: str, folder: Path) -> Iterator[str]:
-    if backend == "sqlite":
-        yield f"sqlite:///{folder / 'web.db'}"
-        return
-    if not POSTGRES_URL:
-        if os.environ.get("CI"):
-            pytest.fail("SSP_TEST_POSTGRES_URL is not set: CI must run the PostgreSQL tests")
-        pytest.skip("PostgreSQL not configured: set SSP_TEST_POSTGRES_URL")
-    name = f"ssp_web_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(_psycopg(POSTGRES_URL), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield _psycopg(POSTGRES_URL).rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    yield from throwaway_database(backend, folder, prefix="ssp_web")
 
 
 def build_demo(backend: str, folder: Path) -> Iterator[DemoEnv]:
