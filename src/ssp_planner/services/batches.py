@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -39,3 +41,31 @@ def start_batch(
     session.add(batch)
     session.flush()
     return batch
+
+
+class _Counted(Protocol):
+    @property
+    def rows_read(self) -> int: ...
+    @property
+    def rejected(self) -> int: ...
+
+
+R = TypeVar("R", bound=_Counted)
+
+
+def finish_batch(batch: ImportBatch, base: R, *, rows: int, inserted: int, updated: int) -> R:
+    """Record an import's counts on its batch and return the result dataclass `base` with them.
+
+    `rows` is how many valid rows were compared; the rest of them were unchanged.
+    """
+    batch.rows_read, batch.rows_rejected = base.rows_read, base.rejected
+    batch.rows_inserted, batch.rows_updated = inserted, updated
+    batch.rows_unchanged = rows - inserted - updated
+    batch.finished_at = now()
+    counts: dict[str, Any] = {
+        "inserted": inserted,
+        "updated": updated,
+        "unchanged": batch.rows_unchanged,
+        "batch_id": batch.id,
+    }
+    return replace(base, **counts)  # type: ignore[type-var]

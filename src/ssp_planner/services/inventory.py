@@ -13,7 +13,7 @@ from ssp_planner.ingest.errors import RowError
 from ssp_planner.ingest.inventory import SHEET, StoredKeys, validate_inventory
 from ssp_planner.ingest.reader import read_table
 from ssp_planner.services.areas import area_ids_by_code
-from ssp_planner.services.batches import now, sha256_of, start_batch
+from ssp_planner.services.batches import finish_batch, sha256_of, start_batch
 from ssp_planner.store import session_scope
 from ssp_planner.store.models import Practitioner
 
@@ -125,17 +125,7 @@ def _upsert(
             [{**r, "id": stored[r["id_number"]][0], "batch_id": batch.id} for r in changed],
         )
     link_supervisors(session, batch.id)
-    batch.rows_read, batch.rows_rejected = base.rows_read, base.rejected
-    batch.rows_inserted, batch.rows_updated = len(new), len(changed)
-    batch.rows_unchanged = len(rows) - len(new) - len(changed)
-    batch.finished_at = now()
-    return replace(
-        base,
-        inserted=len(new),
-        updated=len(changed),
-        unchanged=batch.rows_unchanged,
-        batch_id=batch.id,
-    )
+    return finish_batch(batch, base, rows=len(rows), inserted=len(new), updated=len(changed))
 
 
 def link_supervisors(session: Session, batch_id: int) -> None:

@@ -21,7 +21,7 @@ from ssp_planner.domain.identifiers import mask_id_number
 from ssp_planner.errors import SSPError
 from ssp_planner.ingest.reader import read_table
 from ssp_planner.services.areas import areas_frame
-from ssp_planner.services.batches import now, sha256_of, start_batch
+from ssp_planner.services.batches import finish_batch, now, sha256_of, start_batch
 from ssp_planner.services.inventory import ImportResult
 from ssp_planner.services.projection import write_sheets
 from ssp_planner.services.summary import synthetic_sources
@@ -368,17 +368,7 @@ def _upsert_sessions(
         session.connection().execute(insert(SupervisionSession), rows)
     if changed:
         session.execute(update(SupervisionSession), [{**r, "batch_id": batch.id} for r in changed])
-    batch.rows_read, batch.rows_rejected = base.rows_read, base.rejected
-    batch.rows_inserted, batch.rows_updated = len(new), len(changed)
-    batch.rows_unchanged = len(records) - len(new) - len(changed)
-    batch.finished_at = now()
-    return replace(
-        base,
-        inserted=len(new),
-        updated=len(changed),
-        unchanged=batch.rows_unchanged,
-        batch_id=batch.id,
-    )
+    return finish_batch(batch, base, rows=len(records), inserted=len(new), updated=len(changed))
 
 
 # --- mentoring ---------------------------------------------------------------------------------
