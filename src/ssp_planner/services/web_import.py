@@ -9,7 +9,6 @@ runs unchanged, so the web and the CLI validate and store exactly alike.
 
 from __future__ import annotations
 
-import csv
 import re
 import secrets
 import time
@@ -19,7 +18,7 @@ from pathlib import Path
 from sqlalchemy import Engine, select
 
 from ssp_planner.domain.identifiers import mask_id_number
-from ssp_planner.errors import InputFileError, NotFoundError
+from ssp_planner.errors import NotFoundError
 from ssp_planner.ingest.errors import RowError, write_error_report
 from ssp_planner.ingest.inventory import SHEET, StoredKeys, columns_for, validate_inventory
 from ssp_planner.ingest.reader import Table, cell_text, iter_cells, read_table
@@ -38,17 +37,6 @@ _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
 def import_upload(engine: Engine, path: Path, scope: Scope) -> ImportResult:
     """Import `path` as the CLI would; for a scoped user, first refuse out-of-province rows."""
-    try:
-        return _import_upload(engine, path, scope)
-    except csv.Error as exc:  # the reader lets the csv module's own errors through
-        raise InputFileError(
-            path.name,
-            f"the file cannot be read as a CSV table ({exc}).",
-            "save the inventory from Excel as 'CSV UTF-8' or upload the .xlsx itself.",
-        ) from exc
-
-
-def _import_upload(engine: Engine, path: Path, scope: Scope) -> ImportResult:
     if scope.national:
         return import_inventory(engine, path)
     table = read_table(path, sheet=SHEET)
