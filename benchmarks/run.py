@@ -7,7 +7,17 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
-BENCHMARKS = ["import_inventory.py", "needs.py", "linkage.py", "indicators.py", "web_load.py", "projection.py", "mentoring.py"]
+BENCHMARKS = [
+    "import_inventory.py",
+    "needs.py",
+    "linkage.py",
+    "indicators.py",
+    "web_load.py",
+    "projection.py",
+    "mentoring.py",
+    "allocate_posts.py",
+    "location_allocation.py",
+]
 
 if __name__ == "__main__":
     for name in BENCHMARKS:

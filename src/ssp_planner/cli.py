@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from ssp_planner.cli_allocate import allocate_app
 from ssp_planner.cli_common import console, engine_of, make_typer, settings_of
 from ssp_planner.cli_link import link_app
 from ssp_planner.cli_me import me_app
@@ -53,6 +54,7 @@ app.add_typer(users_app, name="users")
 app.command("project")(project_cmd)
 app.add_typer(supervision_app, name="supervision")
 app.add_typer(mentoring_app, name="mentoring")
+app.add_typer(allocate_app, name="allocate")
 app.command("serve")(serve_cmd)
 
 DbOption = Annotated[

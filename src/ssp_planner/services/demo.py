@@ -100,6 +100,7 @@ def demo_stages() -> list[tuple[str, Callable[[DemoContext], StageResult]]]:
         ("Linking overlapping source lists", _linkage_stage),
         ("Generating monthly M&E data values and the dashboard", _monitoring_stage),
         ("Computing needs and scenarios", _needs_stage),
+        ("Allocating the demo budget and choosing service points", _allocation_stage),
         ("Projection, supervision and mentoring", _people_stage),  # demand from the needs run
         ("Loading the demo plan and writing its reports", _plan_stage),  # after needs: the brief
     ]
@@ -132,6 +133,13 @@ def _monitoring_stage(ctx: DemoContext) -> StageResult:
         f"dashboard {me.dashboard.name}."
     )
     return [line], [me.values_file, me.dashboard, me.chart]
+
+
+def _allocation_stage(ctx: DemoContext) -> StageResult:
+    from ssp_planner.services.allocation_demo import run_allocation_demo
+
+    report = run_allocation_demo(ctx.engine, out_dir=ctx.out_dir, seed=ctx.seed)
+    return report.lines, report.files
 
 
 def _people_stage(ctx: DemoContext) -> StageResult:
