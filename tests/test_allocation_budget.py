@@ -116,7 +116,7 @@ def test_same_input_same_plan() -> None:
     filled = np.floor(np.array(req) * rng.uniform(0, 1, 40)).tolist()
     areas = {
         "districts": [f"D{k % 5}" for k in range(40)],
-        "provinces": [f"P{k % 2}" for k in range(40)],
+        "provinces": [f"P{(k % 5) % 2}" for k in range(40)],
     }
     plans = [allocate_posts(_problem(req, filled, 5_000, per=10.0, areas=areas)) for _ in range(2)]
     assert np.array_equal(plans[0].x, plans[1].x)
@@ -179,9 +179,11 @@ def instances(draw: st.DrawFn) -> PostProblem:
     n = draw(st.integers(1, 6))
     required = draw(st.lists(st.floats(0.0, 15.0), min_size=n, max_size=n))
     filled = [float(np.floor(r * draw(st.floats(0, 1.3)))) for r in required]
+    districts = [draw(st.integers(0, 1)) for _ in range(n)]
+    province_of = [draw(st.integers(0, 1)) for _ in range(2)]  # districts nest in one province
     areas = {
-        "districts": [f"D{draw(st.integers(0, 1))}" for _ in range(n)],
-        "provinces": [f"P{draw(st.integers(0, 1))}" for _ in range(n)],
+        "districts": [f"D{d}" for d in districts],
+        "provinces": [f"P{province_of[d]}" for d in districts],
     }
     limits = pd.DataFrame(
         {

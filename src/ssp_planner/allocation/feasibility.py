@@ -88,10 +88,21 @@ def diagnose_sites(
 def diagnose(problem: PostProblem) -> list[str]:
     """Every reason, with numbers, why no plan can exist; [] when none is found."""
     return [
+        *_districts_across_provinces(problem),
         *_limit_conflicts(problem),
         *_unfundable(problem),
         *_budget_short(problem),
         *_candidates_short(problem),
+    ]
+
+
+def _districts_across_provinces(problem: PostProblem) -> list[str]:
+    """The model pools posts per district; a district must lie in one province (as MDB
+    districts do), else candidates would be counted against the wrong province."""
+    spans = problem.pairs.groupby("district")["province"].nunique()
+    return [
+        f"district {d} lies in {n} provinces; fix the area table so each district has one"
+        for d, n in spans[spans > 1].items()
     ]
 
 
