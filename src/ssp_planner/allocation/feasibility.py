@@ -137,40 +137,82 @@ def _cheapest(problem: PostProblem, category: str, rank: str) -> int | None:
     return min(prices) if prices else None
 
 
-def minimum_cost(problem: PostProblem) -> tuple[int, int, int]:
-    """(posts, of which supervisors, rands): the cheapest way to meet every minimum, with the
-    supervisors the norms add where today's supervisors have no spare capacity."""
+def minimum_posts(problem: PostProblem) -> dict[tuple[str, str], int]:
+    """Posts the minimums need per (category, rank), with the supervisors the norms add where
+    today's supervisors have no spare capacity."""
     pairs, lo = problem.pairs, _floors(problem)
     spare = _spare_map(problem)
-    posts = supervisors = rands = 0
+    need: dict[tuple[str, str], int] = {}
     for (district, category), floor in (
         lo.groupby([pairs["district"], pairs["category"]]).sum().items()
     ):
-        n = int(floor)
+        n, cat = int(floor), str(category)
         if n == 0:
             continue
-        k = problem.supervisor_per.get(str(category))
-        extra = max(0.0, n - spare.get((str(district), str(category)), 0.0))
+        k = problem.supervisor_per.get(cat)
+        extra = max(0.0, n - spare.get((str(district), cat), 0.0))
         sup = math.ceil(extra / (k + 1) - 1e-9) if k else 0
-        prac_cost = _cheapest(problem, str(category), "practitioner") or 0
-        sup_cost = _cheapest(problem, str(category), "supervisor") or prac_cost
+        need[(cat, "practitioner")] = need.get((cat, "practitioner"), 0) + n - sup
+        need[(cat, "supervisor")] = need.get((cat, "supervisor"), 0) + sup
+    return {key: n for key, n in need.items() if n > 0}
+
+
+def minimum_cost(problem: PostProblem) -> tuple[int, int, int]:
+    """(posts, of which supervisors, rands): the minimums at the cheapest channel's prices."""
+    posts = supervisors = rands = 0
+    for (cat, rank), n in minimum_posts(problem).items():
+        price = _cheapest(problem, cat, rank) or _cheapest(problem, cat, "practitioner") or 0
         posts += n
-        supervisors += sup
-        rands += (n - sup) * prac_cost + sup * sup_cost
+        supervisors += n if rank == "supervisor" else 0
+        rands += n * price
     return posts, supervisors, rands
 
 
 def _budget_short(problem: PostProblem) -> list[str]:
     posts, supervisors, rands = minimum_cost(problem)
     budget = sum(ch.budget for ch in problem.channels)
-    if posts == 0 or rands <= budget:
+    if posts == 0:
         return []
-    covered = int(budget // (rands / posts))
+    covered = _fundable(problem, minimum_posts(problem))
+    if covered >= posts:
+        return []
     sup = f", incl. {supervisors} supervisors the norms require" if supervisors else ""
     return [
         f"budget covers {covered} posts; minimums need {posts} "
         f"(R{rands:,} a year at the cheapest cost{sup}; budget R{budget:,})"
     ]
+
+
+def _fundable(problem: PostProblem, need: dict[tuple[str, str], int]) -> int:
+    """How many of the needed posts the channels can pay for, each from its own budget: a small
+    LP over (post type, channel), so that money of one channel never pays for another's posts."""
+    from scipy.optimize import linprog
+
+    types, chans = list(need), list(problem.channels)
+    price = np.array(
+        [
+            [
+                ch.cost(c, r) or (ch.cost(c, "practitioner") if r == "supervisor" else None) or 0
+                for ch in chans
+            ]
+            for c, r in types
+        ],
+        dtype=float,
+    )
+    n_t, n_f = price.shape
+    ok = (price > 0).ravel()
+    if not ok.any():
+        return 0
+    a_need = np.kron(np.eye(n_t), np.ones(n_f))[:, ok]  # Σ_f n_tf ≤ need_t
+    a_money = np.tile(np.eye(n_f), n_t)[:, ok] * price.ravel()[ok]  # Σ_t c_tf n_tf ≤ B_f
+    res = linprog(
+        -np.ones(int(ok.sum())),
+        A_ub=np.vstack([a_need, a_money]),
+        b_ub=np.r_[[need[t] for t in types], [ch.budget for ch in chans]],
+        bounds=(0, None),
+        method="highs",
+    )
+    return int(np.floor(-res.fun + 1e-6)) if res.status == 0 else 0
 
 
 def _spare_map(problem: PostProblem) -> dict[tuple[str, str], float]:
