@@ -28,7 +28,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -264,6 +264,13 @@ class _Sites:
         geo = PointGeometry(
             unit_vectors(demand["lat"], demand["lon"]), unit_vectors(sites["lat"], sites["lon"])
         )
+        return cls._build(geo, demand, sites, p, **kw)
+
+    @classmethod
+    def _build(
+        cls, geo: Any, demand: pd.DataFrame, sites: pd.DataFrame, p: int, **kw: float | None
+    ) -> _Sites:
+        """The model from any geometry: ids, need and capacities read the same way."""
         caps = (
             sites["capacity"]
             if "capacity" in sites.columns and sites["capacity"].notna().any()
@@ -294,20 +301,7 @@ class _Sites:
         i = pairs["demand_id"].astype(str).map(d_pos).to_numpy(dtype=np.int64)
         j = pairs["site_id"].astype(str).map(s_pos).to_numpy(dtype=np.int64)
         geo = PairGeometry(i, j, pairs["cost"].to_numpy(float), len(demand))
-        caps = (
-            sites["capacity"]
-            if "capacity" in sites.columns and sites["capacity"].notna().any()
-            else None
-        )
-        return cls(
-            tuple(demand["demand_id"].astype(str)),
-            demand["need"].to_numpy(float),
-            tuple(sites["site_id"].astype(str)),
-            int(p),
-            geo,
-            _caps(caps),
-            **kw,
-        )
+        return cls._build(geo, demand, sites, p, **kw)
 
     def _check(self, pairs: Pairs | None, must_serve: bool, limit: float | None) -> None:
         problems = diagnose_sites(
