@@ -44,20 +44,44 @@ class Permission(StrEnum):
     RUN_NEEDS = "run_needs"
     MANAGE_SCENARIOS = "manage_scenarios"
     VIEW_AUDIT = "view_audit"
+    RUN_ALLOCATION = "run_allocation"  # start post and site allocation runs (national budget)
+    RUN_PROJECTION = "run_projection"  # start pipeline projections
+    MANAGE_SUPERVISION = "manage_supervision"  # record sessions, run mentor matching
+    EDIT_PLAN = "edit_plan"  # edit plan activities, add progress updates
+    MANAGE_MONITORING = "manage_monitoring"  # import indicator values and targets
+    REVIEW_LINKAGE = "review_linkage"  # decide uncertain record matches (sees personal data)
 
 
 _P = Permission
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.ADMINISTRATOR: frozenset(Permission),
     Role.NATIONAL_PLANNER: frozenset(
-        {_P.VIEW, _P.IMPORT_INVENTORY, _P.RUN_NEEDS, _P.MANAGE_SCENARIOS}
+        {
+            _P.VIEW,
+            _P.IMPORT_INVENTORY,
+            _P.RUN_NEEDS,
+            _P.MANAGE_SCENARIOS,
+            _P.RUN_ALLOCATION,
+            _P.RUN_PROJECTION,
+            _P.MANAGE_SUPERVISION,
+            _P.EDIT_PLAN,
+        }
     ),
     # Provincial planners keep their province's HR records, so they see who is who.
     Role.PROVINCIAL_PLANNER: frozenset(
-        {_P.VIEW, _P.VIEW_PERSONAL_DATA, _P.IMPORT_INVENTORY, _P.RUN_NEEDS}
+        {
+            _P.VIEW,
+            _P.VIEW_PERSONAL_DATA,
+            _P.IMPORT_INVENTORY,
+            _P.RUN_NEEDS,
+            _P.MANAGE_SUPERVISION,
+            _P.REVIEW_LINKAGE,
+        }
     ),
-    Role.SUPERVISOR: frozenset({_P.VIEW, _P.VIEW_PERSONAL_DATA}),  # their supervisees' details
-    Role.ME_OFFICER: frozenset({_P.VIEW}),
+    # Supervisors see their supervisees' details and record their sessions.
+    Role.SUPERVISOR: frozenset({_P.VIEW, _P.VIEW_PERSONAL_DATA, _P.MANAGE_SUPERVISION}),
+    # M&E officers keep the indicators and track the plan's progress.
+    Role.ME_OFFICER: frozenset({_P.VIEW, _P.MANAGE_MONITORING, _P.EDIT_PLAN}),
     Role.VIEWER: frozenset({_P.VIEW}),
 }
 MUST_HAVE_PROVINCE = frozenset({Role.PROVINCIAL_PLANNER})
