@@ -130,3 +130,39 @@ def test_optimal_against_brute_force(cost: np.ndarray, seed: int, p: int, r: flo
     assert median.objective == pytest.approx(_brute(cost, w, p, "pmedian", r), rel=1e-4, abs=1e-6)
     cover = MCLP.from_cost_matrix(cost, w, p, radius=r).solve()
     assert -cover.objective == pytest.approx(_brute(cost, w, p, "mclp", r), rel=1e-4, abs=1e-6)
+
+
+def _swap_costs(cost: np.ndarray, w: np.ndarray, sites: np.ndarray) -> list[float]:
+    """The exact cost of every single swap (close one chosen site, open one other)."""
+    out = []
+    for r in sites:
+        for s in set(range(cost.shape[1])) - set(sites.tolist()):
+            trial = [s if x == r else x for x in sites]
+            out.append(float(w @ cost[:, trial].min(axis=1)))
+    return out
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    cost=arrays(
+        np.float64, st.tuples(st.integers(3, 12), st.integers(3, 8)), elements=st.floats(0, 50)
+    ),
+    seed=st.integers(0, 10_000),
+    p=st.integers(1, 3),
+)
+def test_interchange_ends_where_no_swap_helps(cost: np.ndarray, seed: int, p: int) -> None:
+    """Vertex substitution never raises the cost, and stops only where no swap lowers it."""
+    from ssp_planner.allocation._interchange import interchange
+    from ssp_planner.allocation.location import MatrixGeometry
+
+    n, m = cost.shape
+    p = min(p, m - 1)
+    rng = np.random.default_rng(seed)
+    w = rng.integers(1, 10, n).astype(float)
+    start = np.sort(rng.choice(m, p, replace=False)).astype(np.int64)
+    i, j = np.repeat(np.arange(n), m), np.tile(np.arange(m), n)  # every pair: exact profits
+    sites, total = interchange(start, (i, j, cost[i, j]), w, m, MatrixGeometry(cost).assign2)
+    assert len(np.unique(sites)) == p
+    assert total == pytest.approx(float(w @ cost[:, sites].min(axis=1)))
+    assert total <= float(w @ cost[:, start].min(axis=1)) + 1e-9
+    assert min(_swap_costs(cost, w, sites)) >= total - 1e-6 * max(total, 1.0)

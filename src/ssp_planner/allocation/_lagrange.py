@@ -7,8 +7,8 @@ neighbourhoods of location.py (each point's K nearest sites, and f_i priced at D
     ρ_j  = Σ_i min(0, w_i d_ij − λ_i)
 
 L(λ) ≤ the optimum for every λ, so the best L found bounds it from below. The sites with the
-smallest ρ_j are a good answer; a locate-allocate pass (each cluster moves to its own 1-median)
-improves it, and its exact cost is the upper bound. The gap between the two is reported.
+smallest ρ_j are a good answer; vertex substitution (_interchange.py) improves it, and its
+exact cost is the upper bound. The gap between the two is reported.
 """
 
 from __future__ import annotations
@@ -21,8 +21,9 @@ import numpy as np
 from ssp_planner.allocation._milp import FloatArray, IntArray
 
 Assign = Callable[[IntArray], tuple[IntArray, FloatArray]]  # chosen -> nearest chosen, cost
-PairCost = Callable[[IntArray, IntArray], FloatArray]  # (i, j) -> distance
-STALL, MIN_THETA = 100, 0.001  # halve the step after 40 iterations without a better bound
+Improve = Callable[[IntArray], tuple[IntArray, float]]  # sites -> better sites, their cost
+STALL, MIN_THETA = 100, 0.001  # halve the step after 100 iterations without a better bound
+POOL = 5  # unpolished candidates kept for the end
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class Bounds:
     upper: float
     lower: float
     iterations: int
+    multipliers: FloatArray  # λ at the best lower bound (for fixing sites, location.py)
 
     @property
     def gap(self) -> float:
@@ -46,18 +48,20 @@ def solve_lagrangian(
     p: int,
     n_sites: int,
     assign: Assign,
-    pair_cost: PairCost,
+    improve: Improve,
     *,
     tol: float = 1e-4,
     max_iter: int = 6000,
 ) -> Bounds:
-    """Subgradient ascent on L(λ), with upper bounds from the p best sites (deterministic)."""
+    """Subgradient ascent on L(λ), with upper bounds from the p best sites (deterministic).
+
+    Vertex substitution is costly, so it polishes the greedy start, any set of p best sites
+    that beats the best answer before polishing, and at the end the best few sets seen."""
     c = w[i] * d
     far = np.where(np.isfinite(beyond), w * np.where(np.isfinite(beyond), beyond, 0.0), np.inf)
     lam = _start(i, c, len(w), max(1, n_sites // max(p, 1) // 2))
-    indptr = np.searchsorted(i, np.arange(len(w) + 1))  # pairs come sorted by point
-    best_low, best = -np.inf, _Best(np.zeros(0, dtype=np.int64), np.inf, (indptr, j))
-    best.offer(greedy(i, j, d, beyond, w, p, n_sites), assign, w, pair_cost, polish=True)
+    best_low, best_lam, best = -np.inf, lam, _Best(np.zeros(0, dtype=np.int64), np.inf)
+    best.offer(greedy(i, j, d, beyond, w, p, n_sites), assign, w, improve, polish=True)
     theta, stall, it = 2.0, 0, 0
     for it in range(1, max_iter + 1):
         red = np.minimum(0.0, c - lam[i])
@@ -65,11 +69,11 @@ def solve_lagrangian(
         chosen = np.sort(np.argpartition(rho, p - 1)[:p]) if p < n_sites else np.arange(n_sites)
         low = lam.sum() + np.minimum(0.0, far - lam).sum() + rho[chosen].sum()
         if low > best_low + 1e-9 * abs(low):
-            best_low, stall = low, 0
+            best_low, best_lam, stall = low, lam, 0
         else:
             stall += 1
-        if it == 1 or it % 10 == 0:
-            best.offer(chosen, assign, w, pair_cost, polish=it % 100 == 0 or it == 1)
+        if it % 10 == 0:
+            best.offer(chosen, assign, w, improve, polish=False)
         if best.cost - best_low <= tol * best.cost:
             break
         if stall >= STALL:
@@ -84,11 +88,8 @@ def solve_lagrangian(
         if norm == 0:
             break
         lam = lam + theta * (best.cost - low) / norm * g
-    return Bounds(best.sites, best.cost, float(best_low), it)
-
-
-def _log(*_args: object) -> None:
-    """Hook for tracing in benchmarks (no print in library code)."""
+    best.polish_pool(improve)
+    return Bounds(best.sites, best.cost, float(best_low), it, best_lam)
 
 
 def greedy(
@@ -119,66 +120,35 @@ def _start(i: IntArray, c: FloatArray, n: int, rank: int) -> FloatArray:
 
 @dataclass
 class _Best:
+    """The best answer so far (polished), and the best few unpolished sets of p sites."""
+
     sites: IntArray
     cost: float
-    neighbours: tuple[IntArray, IntArray]  # CSR of each point's listed sites (indptr, sites)
-
     tried: set[bytes] = field(default_factory=set)
+    pool: list[tuple[float, bytes, IntArray]] = field(default_factory=list)
 
     def offer(
-        self, chosen: IntArray, assign: Assign, w: FloatArray, pair_cost: PairCost, *, polish: bool
+        self, chosen: IntArray, assign: Assign, w: FloatArray, improve: Improve, *, polish: bool
     ) -> None:
-        """Keep `chosen` if it beats the best; polish (locate-allocate) now and then, and
-        always when it is new and within 1 % of the best."""
-        key = np.sort(chosen).tobytes()
+        """Polish `chosen` now if asked or if it already beats the best; else keep it in the
+        pool of candidates for the end."""
+        sites = np.sort(chosen)
+        key = sites.tobytes()
         if key in self.tried:
             return
         self.tried.add(key)
-        sites, cost = np.sort(chosen), float(w @ assign(np.sort(chosen))[1])
-        if polish or cost < 1.01 * self.cost:
-            sites, cost = locate_allocate(sites, assign, w, pair_cost, self.neighbours)
+        cost = float(w @ assign(sites)[1])
+        if polish or cost < self.cost:
+            self._keep(*improve(sites))
+            return
+        self.pool = sorted([*self.pool, (cost, key, sites)], key=lambda t: (t[0], t[1]))
+        del self.pool[POOL:]
+
+    def polish_pool(self, improve: Improve) -> None:
+        for _, _, sites in self.pool:
+            self._keep(*improve(sites))
+        self.pool = []
+
+    def _keep(self, sites: IntArray, cost: float) -> None:
         if cost < self.cost - 1e-9:
             self.sites, self.cost = sites, cost
-
-
-def locate_allocate(
-    chosen: IntArray,
-    assign: Assign,
-    w: FloatArray,
-    pair_cost: PairCost,
-    neighbours: tuple[IntArray, IntArray],
-    rounds: int = 50,
-) -> tuple[IntArray, float]:
-    """Move each chosen site to the 1-median of the points it serves, until nothing moves."""
-    sites = np.sort(np.asarray(chosen, dtype=np.int64))
-    near, dist = assign(sites)
-    cost = float(w @ dist)
-    indptr, listed = neighbours
-    for _ in range(rounds):
-        moved = sites.copy()
-        for k, site in enumerate(sites):
-            members = np.nonzero(near == site)[0]
-            if len(members):
-                pool = np.unique(
-                    np.concatenate([[site], *(listed[indptr[m] : indptr[m + 1]] for m in members)])
-                )
-                moved[k] = _one_median(members, pool, w, pair_cost, int(site))
-        moved = np.sort(moved)
-        if len(np.unique(moved)) < len(moved) or np.array_equal(moved, sites):
-            break
-        near2, dist2 = assign(moved)
-        cost2 = float(w @ dist2)
-        if cost2 >= cost - 1e-9:
-            break
-        sites, near, dist, cost = moved, near2, dist2, cost2
-    return sites, cost
-
-
-def _one_median(
-    members: IntArray, pool: IntArray, w: FloatArray, pair_cost: PairCost, site: int
-) -> int:
-    """The site in `pool` that serves `members` at the least need-weighted cost."""
-    ii = np.repeat(members, len(pool))
-    jj = np.tile(pool, len(members))
-    cost = (w[ii] * pair_cost(ii, jj)).reshape(len(members), len(pool)).sum(axis=0)
-    return int(pool[int(np.argmin(cost))]) if np.isfinite(cost).any() else site

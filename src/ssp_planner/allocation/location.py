@@ -34,6 +34,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from ssp_planner.allocation._interchange import interchange
 from ssp_planner.allocation._lagrange import Bounds, solve_lagrangian
 from ssp_planner.allocation._milp import (
     Builder,
@@ -88,6 +89,10 @@ class Geometry:
     def pair_cost(self, i: IntArray, j: IntArray) -> FloatArray:
         raise NotImplementedError
 
+    def assign2(self, chosen: IntArray) -> tuple[IntArray, FloatArray, FloatArray]:
+        """Each point's nearest chosen site, its cost, and the cost of the second nearest."""
+        raise NotImplementedError
+
 
 @dataclass(frozen=True)
 class PointGeometry(Geometry):
@@ -106,6 +111,11 @@ class PointGeometry(Geometry):
     def assign(self, chosen: IntArray) -> tuple[IntArray, FloatArray]:
         idx, km = nearest(self.demand, self.sites[chosen], 1)
         return chosen[idx[:, 0]], km[:, 0]
+
+    def assign2(self, chosen: IntArray) -> tuple[IntArray, FloatArray, FloatArray]:
+        idx, km = nearest(self.demand, self.sites[chosen], 2)
+        second = km[:, 1] if km.shape[1] > 1 else np.full(len(km), np.inf)
+        return chosen[idx[:, 0]], km[:, 0], second
 
     def pair_cost(self, i: IntArray, j: IntArray) -> FloatArray:
         return chord_to_km(np.linalg.norm(self.demand[i] - self.sites[j], axis=1))
@@ -142,6 +152,17 @@ class MatrixGeometry(Geometry):
         best = np.argmin(sub, axis=1)
         return chosen[best], sub[np.arange(len(sub)), best]
 
+    def assign2(self, chosen: IntArray) -> tuple[IntArray, FloatArray, FloatArray]:
+        sub = self.cost[:, chosen]
+        if sub.shape[1] < 2:
+            near, d1 = self.assign(chosen)
+            return near, d1, np.full(len(sub), np.inf)
+        two = np.argpartition(sub, 1, axis=1)[:, :2]
+        vals = np.take_along_axis(sub, two, axis=1)
+        order = np.argsort(vals, axis=1, kind="stable")
+        two, vals = np.take_along_axis(two, order, axis=1), np.take_along_axis(vals, order, axis=1)
+        return chosen[two[:, 0]], vals[:, 0], vals[:, 1]
+
     def pair_cost(self, i: IntArray, j: IntArray) -> FloatArray:
         return self.cost[i, j]
 
@@ -172,6 +193,13 @@ class PairGeometry(Geometry):
         best = frame.sort_values(["i", "d", "j"]).drop_duplicates("i").set_index("i")
         near = best["j"].reindex(range(self.n_demand), fill_value=-1).to_numpy(np.int64)
         return near, best["d"].reindex(range(self.n_demand), fill_value=np.inf).to_numpy(float)
+
+    def assign2(self, chosen: IntArray) -> tuple[IntArray, FloatArray, FloatArray]:
+        near, d1 = self.assign(chosen)
+        hit = np.isin(self.j, chosen)
+        hit[hit] = self.j[hit] != near[self.i[hit]]  # the second nearest: any other chosen site
+        rest = pd.Series(self.d[hit]).groupby(self.i[hit]).min()
+        return near, d1, rest.reindex(range(self.n_demand), fill_value=np.inf).to_numpy(float)
 
     def pair_cost(self, i: IntArray, j: IntArray) -> FloatArray:
         n_sites = int(self.j.max(initial=0)) + 1
@@ -422,23 +450,23 @@ class PMedian(_Sites):
 
     def _lagrangian(self, pairs: Pairs) -> Bounds:
         order = np.lexsort((pairs.d, pairs.i))
-        geo, limit = self.geometry, self.max_cost
+        i, j, d = pairs.i[order], pairs.j[order], pairs.d[order]
+        geo, cap = self.geometry, np.inf if self.max_cost is None else self.max_cost
+        n_sites = len(self.site_ids)
 
         def assign(chosen: IntArray) -> tuple[IntArray, FloatArray]:
             near, cost = geo.assign(chosen)
-            return near, np.where(cost <= (np.inf if limit is None else limit), cost, np.inf)
+            return near, np.where(cost <= cap, cost, np.inf)
+
+        def assign2(chosen: IntArray) -> tuple[IntArray, FloatArray, FloatArray]:
+            near, d1, d2 = geo.assign2(chosen)
+            return near, np.where(d1 <= cap, d1, np.inf), np.where(d2 <= cap, d2, np.inf)
+
+        def improve(chosen: IntArray) -> tuple[IntArray, float]:
+            return interchange(chosen, (i, j, d), self.weights, n_sites, assign2)
 
         return solve_lagrangian(
-            pairs.i[order],
-            pairs.j[order],
-            pairs.d[order],
-            pairs.beyond,
-            self.weights,
-            self.p,
-            len(self.site_ids),
-            assign,
-            geo.pair_cost,
-            tol=self.tol,
+            i, j, d, pairs.beyond, self.weights, self.p, n_sites, assign, improve, tol=self.tol
         )
 
     def _from_bounds(self, bounds: Bounds, seconds: float) -> LocationResult:
@@ -492,9 +520,8 @@ class PMedian(_Sites):
         x = b.add_vars(len(self.site_ids), ub=1.0, integer=True)
         _choose_p(b, x, self.p)
         open_last = np.where(last & ~np.isfinite(nxt), 0.0, 1.0)  # no proxy: must be served
-        z = b.add_vars(
-            len(i), ub=open_last, cost=np.where(np.isfinite(nxt), self.weights[i] * (nxt - d), 0.0)
-        )
+        step = np.where(np.isfinite(nxt), nxt, d) - d  # 0 where nothing lies beyond
+        z = b.add_vars(len(i), ub=open_last, cost=self.weights[i] * step)
         rows = b.add_rows(len(i), lb=np.where(first, 1.0, 0.0))
         b.add_coefs(rows, z, 1.0)
         b.add_coefs(rows, x[j], 1.0)
