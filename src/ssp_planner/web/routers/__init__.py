@@ -13,6 +13,7 @@ from ssp_planner.web.routers import (
     inventory,
     needs,
     projection,
+    supervision,
 )
 
 FEATURES: list[Feature] = [
@@ -23,5 +24,6 @@ FEATURES: list[Feature] = [
     imports.feature,
     needs.feature,
     projection.feature,
+    supervision.feature,
     audit_log.feature,
 ]
