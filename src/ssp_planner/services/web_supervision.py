@@ -194,9 +194,7 @@ def supervision_view(
         period=report.period.label,
         months=months,
         category=category,
-        area_name=str(prov["name"].iloc[0])
-        if viewer.scope.province and len(prov)
-        else "South Africa",
+        area_name=str(prov["name"].iloc[0]) if len(prov) == 1 else "South Africa",
         headline=_headline(prov, comp, len(unsupervised), len(over), report.norms),
         provinces=[RatioRow(**_row(r)) for r in prov.to_dict("records")],
         districts=[RatioRow(**_row(r)) for r in ratios[AreaLevel.DISTRICT].to_dict("records")],
