@@ -15,13 +15,23 @@ from ssp_planner.web.errors import classify
 from ssp_planner.web.middleware import CSP
 from web.conftest import WEB_FIXTURES, DemoEnv
 
+PEOPLE = ["Projection", "Supervision", "Mentoring"]
 MENU = {
-    "admin": ["Dashboard", "Areas", "Inventory", "Import", "Needs", "Scenarios", "Audit trail"],
-    "national": ["Dashboard", "Areas", "Inventory", "Import", "Needs", "Scenarios"],
-    "kzn-planner": ["Dashboard", "Areas", "Inventory", "Import", "Needs", "Scenarios"],
-    "supervisor": ["Dashboard", "Areas", "Inventory", "Needs", "Scenarios"],
-    "me-officer": ["Dashboard", "Areas", "Inventory", "Needs", "Scenarios"],
-    "viewer": ["Dashboard", "Areas", "Inventory", "Needs", "Scenarios"],
+    "admin": [
+        "Dashboard",
+        "Areas",
+        "Inventory",
+        "Import",
+        "Needs",
+        "Scenarios",
+        *PEOPLE,
+        "Audit trail",
+    ],
+    "national": ["Dashboard", "Areas", "Inventory", "Import", "Needs", "Scenarios", *PEOPLE],
+    "kzn-planner": ["Dashboard", "Areas", "Inventory", "Import", "Needs", "Scenarios", *PEOPLE],
+    "supervisor": ["Dashboard", "Areas", "Inventory", "Needs", "Scenarios", *PEOPLE],
+    "me-officer": ["Dashboard", "Areas", "Inventory", "Needs", "Scenarios", *PEOPLE],
+    "viewer": ["Dashboard", "Areas", "Inventory", "Needs", "Scenarios", *PEOPLE],
 }
 PAGES = {
     "Dashboard": "/",
@@ -30,6 +40,9 @@ PAGES = {
     "Import": "/import",
     "Needs": "/needs",
     "Scenarios": "/needs/scenarios",
+    "Projection": "/projection",
+    "Supervision": "/supervision",
+    "Mentoring": "/mentoring",
     "Audit trail": "/admin/audit",
 }
 

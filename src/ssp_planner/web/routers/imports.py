@@ -25,7 +25,8 @@ Token = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{20,64}$")]
 Fmt = Annotated[str, Path(pattern=r"^(csv|xlsx)$")]
 
 
-def _reports(settings: WebSettings) -> FilePath:
+def error_reports_dir(settings: WebSettings) -> FilePath:
+    """Where upload error reports wait a day for their uploader (every upload page)."""
     return settings.data_dir / "web-error-reports"
 
 
@@ -40,7 +41,7 @@ def import_page(
 ) -> HTMLResponse:
     with received(file, settings.upload_max_mb, "inventory.csv") as path:
         result, token = import_and_record(
-            engine, path, user, reports_dir=_reports(settings), ip=client_ip(request)
+            engine, path, user, reports_dir=error_reports_dir(settings), ip=client_ip(request)
         )
     return page(
         request, "import_result.html", user, result=ImportResultOut.of(result, token), token=token
@@ -62,7 +63,7 @@ def import_api(
 ) -> ImportResultOut:
     with received(file, settings.upload_max_mb, "inventory.csv") as path:
         result, token = import_and_record(
-            engine, path, user, reports_dir=_reports(settings), ip=client_ip(request)
+            engine, path, user, reports_dir=error_reports_dir(settings), ip=client_ip(request)
         )
     out = ImportResultOut.of(result, token)
     if result.errors and not result.written:
@@ -76,5 +77,5 @@ def report_api(user: Importer, settings: SettingsDep, token: Token, fmt: Fmt) ->
 
 
 def _download(settings: WebSettings, owner: int, token: str, fmt: str) -> FileResponse:
-    path = error_report_file(_reports(settings), token, owner, fmt)
+    path = error_report_file(error_reports_dir(settings), token, owner, fmt)
     return FileResponse(path, filename=report_name("inventory", fmt))

@@ -31,11 +31,12 @@
     }
     var narrow = canvas.clientWidth < 560;
     window.Plotly.newPlot(canvas, traces, {
-      margin: { l: 60, r: 10, t: 10, b: narrow ? 90 : 50 }, paper_bgcolor: "white",
+      margin: { l: 60, r: 10, t: 10, b: narrow ? 60 : 50 }, paper_bgcolor: "white",
       barmode: d.stacked ? "stack" : "group", autosize: true,
-      xaxis: { title: { text: d.x_label }, type: "category" },
+      // On a phone the legend goes above the plot, clear of the tilted year labels.
+      xaxis: { title: { text: narrow ? "" : d.x_label }, type: "category", tickangle: narrow ? -45 : "auto" },
       yaxis: { title: { text: d.y_label }, rangemode: "tozero", separatethousands: true },
-      legend: narrow ? { orientation: "h", y: -0.3 } : {}
+      legend: narrow ? { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" } : {}
     }, { displaylogo: false, responsive: true });
   }
 
