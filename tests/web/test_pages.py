@@ -15,13 +15,23 @@ from ssp_planner.web.errors import classify
 from ssp_planner.web.middleware import CSP
 from web.conftest import WEB_FIXTURES, DemoEnv
 
+PLAN = ["Plan", "Reports"]  # the national plan and its reports: every role reads them
 MENU = {
-    "admin": ["Dashboard", "Areas", "Inventory", "Import", "Needs", "Scenarios", "Audit trail"],
-    "national": ["Dashboard", "Areas", "Inventory", "Import", "Needs", "Scenarios"],
-    "kzn-planner": ["Dashboard", "Areas", "Inventory", "Import", "Needs", "Scenarios"],
-    "supervisor": ["Dashboard", "Areas", "Inventory", "Needs", "Scenarios"],
-    "me-officer": ["Dashboard", "Areas", "Inventory", "Needs", "Scenarios"],
-    "viewer": ["Dashboard", "Areas", "Inventory", "Needs", "Scenarios"],
+    "admin": [
+        "Dashboard",
+        "Areas",
+        "Inventory",
+        "Import",
+        "Needs",
+        "Scenarios",
+        *PLAN,
+        "Audit trail",
+    ],
+    "national": ["Dashboard", "Areas", "Inventory", "Import", "Needs", "Scenarios", *PLAN],
+    "kzn-planner": ["Dashboard", "Areas", "Inventory", "Import", "Needs", "Scenarios", *PLAN],
+    "supervisor": ["Dashboard", "Areas", "Inventory", "Needs", "Scenarios", *PLAN],
+    "me-officer": ["Dashboard", "Areas", "Inventory", "Needs", "Scenarios", *PLAN],
+    "viewer": ["Dashboard", "Areas", "Inventory", "Needs", "Scenarios", *PLAN],
 }
 PAGES = {
     "Dashboard": "/",
@@ -30,6 +40,8 @@ PAGES = {
     "Import": "/import",
     "Needs": "/needs",
     "Scenarios": "/needs/scenarios",
+    "Plan": "/plan",
+    "Reports": "/reports",
     "Audit trail": "/admin/audit",
 }
 

@@ -23,7 +23,7 @@ from ssp_planner.services.plan_demo import DEMO_CODE, load_demo_plan
 from ssp_planner.store import session_scope
 from ssp_planner.store.models_plan import ActivityRecord
 from ssp_planner.store.models_web import AuditEntry
-from web.conftest import DemoEnv
+from web.conftest import DemoEnv, csrf_of
 
 EDITORS = ("admin", "national", "me-officer")
 READERS = ("viewer", "kzn-planner", "supervisor")  # VIEW only (two of them confined to KZN)
@@ -71,6 +71,14 @@ def form_version(html: str) -> str:
     found = re.search(r'name="version" value="(\d+)"', html)
     assert found, "no edit form in the page"
     return found.group(1)
+
+
+def opened_form(client: TestClient, url: str) -> tuple[str, str]:
+    """(version, CSRF token) of the edit form as a browser has them; the client then sends
+    the token in the form only, as a browser does."""
+    client.headers.pop("X-CSRF-Token", None)
+    form = client.get(url).text.split('id="edit"')[1]
+    return form_version(form), csrf_of(form)
 
 
 def edit_form(activity: ActivityRecord, version: str, csrf: str, **changes: str) -> dict:
@@ -221,20 +229,21 @@ def test_second_of_two_editors_is_refused_and_nothing_is_overwritten(env: DemoEn
     key = activity_id(env, "2.2")
     planner, officer = env.client("national"), env.client("me-officer")
     page = f"/plan/activities/{key}"
-    seen_planner = form_version(planner.get(page).text)
-    seen_officer = form_version(officer.get(page).text)
+    (seen_planner, planner_token), (seen_officer, officer_token) = (
+        opened_form(c, page) for c in (planner, officer)
+    )
     assert seen_planner == seen_officer
     original = stored(env, "2.2")
     first = planner.post(
         f"{page}/edit",
-        data=edit_form(original, seen_planner, planner.csrf, title="Deployment guidelines v2"),  # type: ignore[attr-defined]
+        data=edit_form(original, seen_planner, planner_token, title="Deployment guidelines v2"),
         follow_redirects=False,
     )
     assert first.status_code == 303 and first.headers["location"] == page
     assert "Activity 2.2 saved (version" in planner.get(page).text
     second = officer.post(
         f"{page}/edit",
-        data=edit_form(original, seen_officer, officer.csrf, owner="Director: M&E", title="Mine"),  # type: ignore[attr-defined]
+        data=edit_form(original, seen_officer, officer_token, owner="Director: M&E", title="Mine"),
         headers={"Referer": f"http://127.0.0.1{page}"},
     )
     assert second.status_code == 409
@@ -338,6 +347,8 @@ def test_simultaneous_saves_one_wins(env: DemoEnv) -> None:
 def test_add_a_progress_update_from_the_page(env: DemoEnv) -> None:
     key = activity_id(env, "1.3")
     client = env.client("me-officer")
+    del client.headers["X-CSRF-Token"]  # as a browser posts it: the token from the form only
+    token = csrf_of(client.get(f"/plan/activities/{key}").text.split('id="add-update"')[1])
     version = stored(env, "1.3").version
     added = client.post(
         f"/plan/activities/{key}/updates",
@@ -345,7 +356,7 @@ def test_add_a_progress_update_from_the_page(env: DemoEnv) -> None:
             "date": "2026-10-20",
             "status": "delayed",
             "note": "Consultation postponed <to> November",
-            "csrf_token": client.csrf,  # type: ignore[attr-defined]
+            "csrf_token": token,
         },
         follow_redirects=False,
     )
@@ -368,12 +379,12 @@ def test_add_a_progress_update_from_the_page(env: DemoEnv) -> None:
     again = client.post(
         f"/plan/activities/{key}/updates",
         data={"date": "2026-10-20", "note": "Consultation postponed <to> November",
-              "csrf_token": client.csrf},  # type: ignore[attr-defined]
+              "csrf_token": token},
     )  # fmt: skip
     assert again.status_code == 400 and "already has this update" in again.text
     empty = client.post(
         f"/plan/activities/{key}/updates",
-        data={"note": "  ", "csrf_token": client.csrf},  # type: ignore[attr-defined]
+        data={"note": "  ", "csrf_token": token},
     )
     assert empty.status_code == 422
 
