@@ -196,7 +196,7 @@ def list_plans(engine: Engine) -> list[PlanSummary]:
 def plan_view(engine: Engine, code: str, today: dt.date | None = None) -> PlanView:
     """Everything the plan page shows about plan `code`, judged as of `today`."""
     today = today or dt.date.today()
-    plan = plan_service.load_plan(engine, plan_service.resolve_code(engine, code))
+    plan = plan_service.load_plan(engine, code)
     ids = _activity_ids(engine, plan.code)
     acts = [_activity_out(plan, a, ids[a.number], today) for a in plan.activities]
     names = {w.number: w.name for w in plan.workstreams}

@@ -92,7 +92,7 @@ def progress_download(
 ) -> Download:
     """The progress report of `plan` (or the only plan) on `period` (default this quarter)."""
     code = plan_service.resolve_code(engine, plan or None)
-    period = str(parse_period(period or current_quarter()).code)
+    period = parse_period(period or current_quarter()).code
     found = _generate(
         lambda folder: write_progress_report(
             engine, code, period, folder / f"progress-{code}-{period}.{fmt.value}", fmt=fmt
