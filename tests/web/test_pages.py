@@ -16,6 +16,7 @@ from ssp_planner.web.middleware import CSP
 from web.conftest import WEB_FIXTURES, DemoEnv
 
 PEOPLE = ["Projection", "Supervision", "Mentoring"]
+PLAN = ["Plan", "Reports"]  # the national plan and its reports: every role reads them
 MENU = {
     "admin": [
         "Dashboard",
@@ -25,13 +26,23 @@ MENU = {
         "Needs",
         "Scenarios",
         *PEOPLE,
+        *PLAN,
         "Audit trail",
     ],
-    "national": ["Dashboard", "Areas", "Inventory", "Import", "Needs", "Scenarios", *PEOPLE],
-    "kzn-planner": ["Dashboard", "Areas", "Inventory", "Import", "Needs", "Scenarios", *PEOPLE],
-    "supervisor": ["Dashboard", "Areas", "Inventory", "Needs", "Scenarios", *PEOPLE],
-    "me-officer": ["Dashboard", "Areas", "Inventory", "Needs", "Scenarios", *PEOPLE],
-    "viewer": ["Dashboard", "Areas", "Inventory", "Needs", "Scenarios", *PEOPLE],
+    "national": ["Dashboard", "Areas", "Inventory", "Import", "Needs", "Scenarios", *PEOPLE, *PLAN],
+    "kzn-planner": [
+        "Dashboard",
+        "Areas",
+        "Inventory",
+        "Import",
+        "Needs",
+        "Scenarios",
+        *PEOPLE,
+        *PLAN,
+    ],
+    "supervisor": ["Dashboard", "Areas", "Inventory", "Needs", "Scenarios", *PEOPLE, *PLAN],
+    "me-officer": ["Dashboard", "Areas", "Inventory", "Needs", "Scenarios", *PEOPLE, *PLAN],
+    "viewer": ["Dashboard", "Areas", "Inventory", "Needs", "Scenarios", *PEOPLE, *PLAN],
 }
 PAGES = {
     "Dashboard": "/",
@@ -43,6 +54,8 @@ PAGES = {
     "Projection": "/projection",
     "Supervision": "/supervision",
     "Mentoring": "/mentoring",
+    "Plan": "/plan",
+    "Reports": "/reports",
     "Audit trail": "/admin/audit",
 }
 
@@ -58,6 +71,10 @@ def test_each_role_sees_its_menu_and_every_page_renders(sqlite_demo: DemoEnv, ro
         answer = client.get(path)
         assert answer.status_code == (200 if label in MENU[role] else 403), (role, path)
         assert "<!DOCTYPE html>" in answer.text
+        # Every form carries the session's token: a macro imported without context would
+        # render it empty, and browsers (unlike the test client's header) would get 403.
+        tokens = re.findall(r'name="csrf_token" value="([^"]*)"', answer.text)
+        assert all(tokens), (role, path, "a form without its CSRF token")
 
 
 def test_pages_carry_data_synthetic_banner_and_map_or_note(demo: DemoEnv) -> None:

@@ -415,9 +415,12 @@ def _bump(session: Session, rec: ActivityRecord, expected: int, values: dict[str
         .execution_options(synchronize_session=False)
     )
     if done.rowcount != 1:  # type: ignore[attr-defined]
+        # Read again: in a race `rec` still holds the version both editors started from.
+        stored = session.scalar(select(ActivityRecord.version).where(ActivityRecord.id == rec.id))
         raise StaleEditError(
-            f"Activity {rec.number} was changed by someone else (now version {rec.version}, your "
-            f"edit was based on version {expected}). Fix: reload it and apply your change again."
+            f"Activity {rec.number} was changed by someone else after you opened it (now version "
+            f"{stored}, your edit was based on version {expected}), so your change was not saved "
+            "and nothing was overwritten. Fix: reload it and apply your change again."
         )
 
 

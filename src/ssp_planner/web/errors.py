@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -82,6 +82,7 @@ async def handle(request: Request, exc: Exception) -> Response:
         "title": TITLES.get(status, "Error"),
         "message": message,
         "details": details,
+        "back": _same_site_referer(request),
     }
     try:
         response = page(request, f"errors/{status}.html", principal, status_code=status, **context)
@@ -100,6 +101,19 @@ async def _principal(request: Request) -> Principal | None:
         return await run_in_threadpool(session_principal, request, request.app.state.engine)
     except Exception:  # the error page must render even when the database is the problem
         return None
+
+
+def _same_site_referer(request: Request) -> str | None:
+    """The page the request came from, as a path on this site (the 409 page's reload link);
+    None for another site's address, so the link cannot lead elsewhere."""
+    referer = urlsplit(request.headers.get("referer", ""))
+    if (
+        referer.netloc != request.url.netloc
+        or not referer.path.startswith("/")
+        or referer.path.startswith("//")
+    ):
+        return None
+    return referer.path + (f"?{referer.query}" if referer.query else "")
 
 
 def classify(exc: Exception) -> tuple[int, str, list[dict[str, str]]]:

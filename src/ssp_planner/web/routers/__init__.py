@@ -12,7 +12,9 @@ from ssp_planner.web.routers import (
     imports,
     inventory,
     needs,
+    plan,
     projection,
+    reports,
     supervision,
 )
 
@@ -25,5 +27,7 @@ FEATURES: list[Feature] = [
     needs.feature,
     projection.feature,
     supervision.feature,
+    plan.feature,  # the implementation plan: activities, edits, progress updates
+    reports.feature,  # downloads: progress report, planning brief, plan workbook
     audit_log.feature,
 ]
