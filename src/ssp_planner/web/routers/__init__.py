@@ -4,7 +4,16 @@ a template, and one line in this list (docs/web.md)."""
 from __future__ import annotations
 
 from ssp_planner.web.feature import Feature
-from ssp_planner.web.routers import areas, audit_log, auth, dashboard, imports, inventory, needs
+from ssp_planner.web.routers import (
+    allocation,
+    areas,
+    audit_log,
+    auth,
+    dashboard,
+    imports,
+    inventory,
+    needs,
+)
 
 FEATURES: list[Feature] = [
     auth.feature,
@@ -13,5 +22,6 @@ FEATURES: list[Feature] = [
     inventory.feature,
     imports.feature,
     needs.feature,
+    allocation.feature,
     audit_log.feature,
 ]
