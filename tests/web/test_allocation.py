@@ -111,7 +111,7 @@ def test_post_result_page_and_api(demo: DemoEnv, runs: Runs) -> None:
         "Against the rules of thumb",
         "One more R10,000,000 for government",
         "Explanation per area and category",
-        'class="explanation"',
+        'class="explanation stack-sm"',
         view["inputs_digest"][:16],
         "Synthetic demo data",
     ):

@@ -16,12 +16,29 @@ from ssp_planner.web.middleware import CSP
 from web.conftest import WEB_FIXTURES, DemoEnv
 
 MENU = {
-    "admin": ["Dashboard", "Areas", "Inventory", "Import", "Needs", "Scenarios", "Audit trail"],
-    "national": ["Dashboard", "Areas", "Inventory", "Import", "Needs", "Scenarios"],
-    "kzn-planner": ["Dashboard", "Areas", "Inventory", "Import", "Needs", "Scenarios"],
-    "supervisor": ["Dashboard", "Areas", "Inventory", "Needs", "Scenarios"],
-    "me-officer": ["Dashboard", "Areas", "Inventory", "Needs", "Scenarios"],
-    "viewer": ["Dashboard", "Areas", "Inventory", "Needs", "Scenarios"],
+    "admin": [
+        "Dashboard",
+        "Areas",
+        "Inventory",
+        "Import",
+        "Needs",
+        "Scenarios",
+        "Allocation",
+        "Audit trail",
+    ],
+    "national": ["Dashboard", "Areas", "Inventory", "Import", "Needs", "Scenarios", "Allocation"],
+    "kzn-planner": [
+        "Dashboard",
+        "Areas",
+        "Inventory",
+        "Import",
+        "Needs",
+        "Scenarios",
+        "Allocation",
+    ],
+    "supervisor": ["Dashboard", "Areas", "Inventory", "Needs", "Scenarios", "Allocation"],
+    "me-officer": ["Dashboard", "Areas", "Inventory", "Needs", "Scenarios", "Allocation"],
+    "viewer": ["Dashboard", "Areas", "Inventory", "Needs", "Scenarios", "Allocation"],
 }
 PAGES = {
     "Dashboard": "/",
@@ -30,6 +47,7 @@ PAGES = {
     "Import": "/import",
     "Needs": "/needs",
     "Scenarios": "/needs/scenarios",
+    "Allocation": "/allocation",
     "Audit trail": "/admin/audit",
 }
 

@@ -17,6 +17,7 @@ import pandas as pd
 import shapely
 from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import Engine, case, func, select
+from sqlalchemy.orm import Session
 
 from ssp_planner.domain.areas import AreaLevel
 from ssp_planner.domain.vocabulary import Category
@@ -260,8 +261,7 @@ def scenario_choices(engine: Engine) -> list[ScenarioChoice]:
     newest: dict[str, ScenarioChoice] = {}
     for name, run_id, created in runs:
         newest.setdefault(name, ScenarioChoice(name=name, needs_run_id=run_id, created_at=created))
-    baseline_first = sorted(newest.values(), key=lambda s: (s.name != "baseline", s.name))
-    return baseline_first
+    return sorted(newest.values(), key=lambda s: (s.name != "baseline", s.name))
 
 
 def where(scope: Scope) -> str:
@@ -276,7 +276,9 @@ def levels_below(deepest: AreaLevel) -> list[str]:
 TABLE_LEVELS = levels_below(AreaLevel.MUNICIPALITY)
 
 
-def _totals(session: Any, scope: Scope, run_ids: list[int]) -> dict[int, tuple[int, int, float]]:
+def _totals(
+    session: Session, scope: Scope, run_ids: list[int]
+) -> dict[int, tuple[int, int, float]]:
     r = AllocationResult
     met = case((r.new_posts < r.shortage, r.new_posts), else_=r.shortage)
     query = (
@@ -292,7 +294,7 @@ def _totals(session: Any, scope: Scope, run_ids: list[int]) -> dict[int, tuple[i
     }
 
 
-def _starters(session: Any, run_ids: list[int]) -> dict[int, str]:
+def _starters(session: Session, run_ids: list[int]) -> dict[int, str]:
     """Who started each run from the web (the audit trail); others came from the command line."""
     targets = [f"allocation_run:{i}" for i in run_ids]
     rows = session.execute(
