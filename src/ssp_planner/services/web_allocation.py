@@ -420,13 +420,14 @@ def _at_level(frame: pd.DataFrame, areas: pd.DataFrame, level: str) -> pd.DataFr
     best priority of the pairs and how many pairs are still short and why."""
     if frame.empty or (frame["level"] == level).all():
         return frame
-    by_id = areas.set_index("id")
-    up = frame["area_id"].map(ancestor_at(areas, AreaLevel(level)))
-    rolled = frame.assign(code=up.map(by_id["code"]), name=up.map(by_id["name"]))
-    grouped = rolled.groupby(["code", "name", "category"], sort=False)
+    keys = ["code", "name", "category"]
+    rolled = _under(frame, areas, level)
+    grouped = rolled.groupby(keys, sort=False)
     out = grouped[SUMMED].sum()
     out["priority"] = grouped["priority"].min()
-    out["binding"] = grouped.apply(_short_reasons, include_groups=False)
+    reasons = _short_reasons(rolled, keys).reindex(out.index)
+    met = pd.Series("need met", index=out.index).where(out["shortage"] > 0, "no need")
+    out["binding"] = reasons.fillna(met)
     out["coverage_before"] = out["supply"] / out["required"].where(out["required"] > 0)
     out["coverage_after"] = (out["supply"] + out["new_posts"]) / out["required"].where(
         out["required"] > 0
@@ -434,12 +435,19 @@ def _at_level(frame: pd.DataFrame, areas: pd.DataFrame, level: str) -> pd.DataFr
     return out.reset_index()
 
 
-def _short_reasons(rows: pd.DataFrame) -> str:
-    short = _still_short(rows)
-    if short.empty:
-        return "need met" if rows["shortage"].sum() > 0 else "no need"
-    counts = short["binding"].value_counts().sort_index()
-    return f"{len(short)} short: " + ", ".join(f"{name} {n}" for name, n in counts.items())
+def _under(frame: pd.DataFrame, areas: pd.DataFrame, level: str) -> pd.DataFrame:
+    """The rows with code and name of the area at `level` they belong to."""
+    by_id = areas.set_index("id")
+    up = frame["area_id"].map(ancestor_at(areas, AreaLevel(level)))
+    return frame.assign(code=up.map(by_id["code"]), name=up.map(by_id["name"]))
+
+
+def _short_reasons(rolled: pd.DataFrame, keys: list[str]) -> pd.Series:
+    """Per group: 'N short: budget 12, supervision 1' (the pairs still short after the plan)."""
+    counts = _still_short(rolled).groupby([*keys, "binding"]).size().rename("n").reset_index()
+    counts["text"] = counts["binding"] + " " + counts["n"].astype(str)
+    joined = counts.groupby(keys).agg(text=("text", ", ".join), n=("n", "sum"))
+    return joined["n"].astype(str) + " short: " + joined["text"]
 
 
 def _still_short(frame: pd.DataFrame) -> pd.DataFrame:
@@ -510,8 +518,7 @@ def _posts_map(
     what = "all SSP categories" if category == "all" else Category(category).label.lower() + "s"
     note: str | None = None
     for level in MAP_LEVELS:
-        rolled = _at_level(frame, areas, level.value)
-        per_area = rolled.groupby("code", as_index=False)[SUMMED].sum()
+        per_area = _under(frame, areas, level.value).groupby("code", as_index=False)[SUMMED].sum()
         per_area["coverage after"] = (
             (per_area["supply"] + per_area["new_posts"])
             / per_area["required"].where(per_area["required"] > 0)
