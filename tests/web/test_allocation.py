@@ -136,6 +136,13 @@ def test_explanation_filters_and_paging(demo: DemoEnv, runs: Runs) -> None:
     assert sum(r["new_posts"] for r in provinces["rows"]) == total
     short = [r for r in provinces["rows"] if r["shortage"] > r["new_posts"]]
     assert short and all(" short: " in r["binding"] for r in short)
+    blank = client.get(url, params={"level": "", "category": "", "per_page": 1}).json()["posts"]
+    assert blank["filters"] == {
+        "level": "municipality",
+        "category": "all",
+        "page": 1,
+        "per_page": 1,
+    }
     assert client.get(url, params={"level": "ward"}).status_code == 400
     assert client.get(url, params={"category": "plumber"}).status_code == 400
     page = client.get(

@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 import shapely
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
 from sqlalchemy import Engine, case, func, select
 from sqlalchemy.orm import Session
 
@@ -51,8 +51,9 @@ class ResultFilters(BaseModel):
 
     @field_validator("level", "category", mode="before")
     @classmethod
-    def _blank_is_default(cls, value: object) -> object:
-        return None if isinstance(value, str) and not value.strip() else value
+    def _blank_is_default(cls, value: object, info: ValidationInfo) -> object:
+        blank = isinstance(value, str) and not value.strip()
+        return (None if info.field_name == "level" else "all") if blank else value
 
 
 class AllocationRunInfo(BaseModel):
