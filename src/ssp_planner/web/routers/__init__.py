@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ssp_planner.web.feature import Feature
 from ssp_planner.web.routers import (
+    allocation,
     areas,
     audit_log,
     auth,
@@ -25,6 +26,7 @@ FEATURES: list[Feature] = [
     inventory.feature,
     imports.feature,
     needs.feature,
+    allocation.feature,
     projection.feature,
     supervision.feature,
     plan.feature,  # the implementation plan: activities, edits, progress updates
