@@ -4,7 +4,17 @@ a template, and one line in this list (docs/web.md)."""
 from __future__ import annotations
 
 from ssp_planner.web.feature import Feature
-from ssp_planner.web.routers import areas, audit_log, auth, dashboard, imports, inventory, needs
+from ssp_planner.web.routers import (
+    areas,
+    audit_log,
+    auth,
+    dashboard,
+    imports,
+    inventory,
+    linkage,
+    monitoring,
+    needs,
+)
 
 FEATURES: list[Feature] = [
     auth.feature,
@@ -13,5 +23,7 @@ FEATURES: list[Feature] = [
     inventory.feature,
     imports.feature,
     needs.feature,
+    monitoring.feature,
+    linkage.feature,
     audit_log.feature,
 ]
