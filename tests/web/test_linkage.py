@@ -19,6 +19,7 @@ from ssp_planner.store import session_scope
 from ssp_planner.store.models_linkage import LinkDecision
 from ssp_planner.web.roles import NATIONAL, Principal, Role
 from web.conftest import DEMO_SIZE, SEED, DemoEnv
+from web.test_monitoring import form_token
 
 
 def fresh_linkage(env: DemoEnv) -> DemoEnv:
@@ -143,11 +144,14 @@ def test_decisions_change_the_queue_and_are_audited(link_demo: DemoEnv) -> None:
     no_token.headers.pop("X-CSRF-Token")
     refused = no_token.post(f"/linkage/reviews/{accepted}", data={"decision": "accept"})
     assert refused.status_code == 403
+    token = form_token(admin.get("/linkage").text, f"/linkage/reviews/{accepted}")
+    assert token
+    admin.headers.pop("X-CSRF-Token")
     page = admin.post(
-        f"/linkage/reviews/{accepted}",
-        data={"decision": "accept", "csrf_token": admin.csrf},  # type: ignore[attr-defined]
+        f"/linkage/reviews/{accepted}", data={"decision": "accept", "csrf_token": token}
     )
     assert page.status_code == 200 and f"Pair {accepted} accepted" in page.text
+    admin.headers["X-CSRF-Token"] = token
     after = {p["pair_id"] for p in _queue(admin)}
     assert after == {p["pair_id"] for p in before} - {rejected, accepted}
     assert (

@@ -5,6 +5,7 @@ province's), the DHIS2 export, roles and the audit trail."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from ssp_planner.services.monitoring_demo import seed_monitoring_demo
 from ssp_planner.store import session_scope
 from ssp_planner.store.models_monitoring import DataValue, IndicatorTarget
 from ssp_planner.web.roles import Role
-from web.conftest import SEED, DemoEnv
+from web.conftest import SEED, DemoEnv, csrf_of
 
 ME_MONTHS = 12
 KZN_ME = "kzn-me"
@@ -70,8 +71,22 @@ def _values_file(path: Path, values: list[dict[str, str]]) -> Path:
 
 
 def _upload(client: TestClient, url: str, path: Path) -> object:
+    """Pages post with the token of the page's form only, as a browser does."""
+    headers = {"X-CSRF-Token": ""} if not url.startswith("/api/") else {}
+    token = form_token(client.get("/me").text, "/me/values") if headers else ""
     with path.open("rb") as fh:
-        return client.post(url, files={"file": (path.name, fh)}, data={"csrf_token": client.csrf})  # type: ignore[attr-defined]
+        return client.post(
+            url, files={"file": (path.name, fh)}, data={"csrf_token": token}, headers=headers
+        )
+
+
+def form_token(html: str, action: str) -> str:
+    """The CSRF token inside the form posting to `action` (the sign-out form's does not
+    count); the session's token when the page has no such form (roles without it)."""
+    found = re.search(
+        f'action="{action}"[^>]*>\\s*<input type="hidden" name="csrf_token" value="([^"]*)"', html
+    )
+    return found.group(1) if found else csrf_of(html)
 
 
 def _audit(env: DemoEnv, action: str) -> list[dict]:
