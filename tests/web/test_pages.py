@@ -3,6 +3,7 @@ metacharacters, security headers and offline assets."""
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -16,12 +17,40 @@ from ssp_planner.web.middleware import CSP
 from web.conftest import WEB_FIXTURES, DemoEnv
 
 MENU = {
-    "admin": ["Dashboard", "Areas", "Inventory", "Import", "Needs", "Scenarios", "Audit trail"],
-    "national": ["Dashboard", "Areas", "Inventory", "Import", "Needs", "Scenarios"],
-    "kzn-planner": ["Dashboard", "Areas", "Inventory", "Import", "Needs", "Scenarios"],
-    "supervisor": ["Dashboard", "Areas", "Inventory", "Needs", "Scenarios"],
-    "me-officer": ["Dashboard", "Areas", "Inventory", "Needs", "Scenarios"],
-    "viewer": ["Dashboard", "Areas", "Inventory", "Needs", "Scenarios"],
+    "admin": [
+        "Dashboard",
+        "Areas",
+        "Inventory",
+        "Import",
+        "Needs",
+        "Scenarios",
+        "M&E",
+        "Linkage",
+        "Audit trail",
+    ],
+    "national": [
+        "Dashboard",
+        "Areas",
+        "Inventory",
+        "Import",
+        "Needs",
+        "Scenarios",
+        "M&E",
+        "Linkage",
+    ],
+    "kzn-planner": [
+        "Dashboard",
+        "Areas",
+        "Inventory",
+        "Import",
+        "Needs",
+        "Scenarios",
+        "M&E",
+        "Linkage",
+    ],
+    "supervisor": ["Dashboard", "Areas", "Inventory", "Needs", "Scenarios", "M&E", "Linkage"],
+    "me-officer": ["Dashboard", "Areas", "Inventory", "Needs", "Scenarios", "M&E", "Linkage"],
+    "viewer": ["Dashboard", "Areas", "Inventory", "Needs", "Scenarios", "M&E", "Linkage"],
 }
 PAGES = {
     "Dashboard": "/",
@@ -30,6 +59,8 @@ PAGES = {
     "Import": "/import",
     "Needs": "/needs",
     "Scenarios": "/needs/scenarios",
+    "M&E": "/me",
+    "Linkage": "/linkage",
     "Audit trail": "/admin/audit",
 }
 
@@ -40,7 +71,7 @@ def test_each_role_sees_its_menu_and_every_page_renders(sqlite_demo: DemoEnv, ro
     home = client.get("/")
     assert home.status_code == 200
     menu = re.findall(r'<li><a href="[^"]+"(?: aria-current="page")?>([^<]+)</a></li>', home.text)
-    assert menu == MENU[role]
+    assert [html.unescape(m) for m in menu] == MENU[role]
     for label, path in PAGES.items():
         answer = client.get(path)
         assert answer.status_code == (200 if label in MENU[role] else 403), (role, path)
