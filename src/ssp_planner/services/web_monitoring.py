@@ -236,7 +236,7 @@ def _status(engine: Engine, scope: Scope, last: Period) -> StatusView:
         )
         for r in table.itertuples()
     ]
-    t = fw.status
+    t, synthetic = fw.status, synthetic_sources(engine)
     return StatusView(
         area=str(table["name"].iloc[0]) if len(table) else "",
         period=str(last),
@@ -244,8 +244,8 @@ def _status(engine: Engine, scope: Scope, last: Period) -> StatusView:
         f"{t.off_track:.0%} short; off track: further.",
         indicators=rows,
         counts={s.value: sum(r.status == s.value for r in rows) for s in Status},
-        notes=provenance_notes(fw, synthetic_sources(engine), None),
-        synthetic=synthetic_sources(engine),
+        notes=provenance_notes(fw, synthetic, None),
+        synthetic=synthetic,
     )
 
 
