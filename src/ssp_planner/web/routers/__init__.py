@@ -12,6 +12,8 @@ from ssp_planner.web.routers import (
     dashboard,
     imports,
     inventory,
+    linkage,
+    monitoring,
     needs,
     plan,
     projection,
@@ -29,6 +31,8 @@ FEATURES: list[Feature] = [
     allocation.feature,
     projection.feature,
     supervision.feature,
+    monitoring.feature,
+    linkage.feature,
     plan.feature,  # the implementation plan: activities, edits, progress updates
     reports.feature,  # downloads: progress report, planning brief, plan workbook
     audit_log.feature,
