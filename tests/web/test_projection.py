@@ -13,18 +13,24 @@ from ssp_planner.demo import REFERENCE_DATE
 from ssp_planner.services.people_demo import run_people_demo
 from ssp_planner.store import session_scope
 from ssp_planner.store.models import Area
-from ssp_planner.store.models_people import MentoringRun, ProjectionResultRow, ProjectionRun
+from ssp_planner.store.models_people import ProjectionResultRow, ProjectionRun
 from ssp_planner.store.models_web import AuditEntry
 from web.conftest import SEED, DemoEnv
+
+_PEOPLE_RUN: dict[str, int] = {}  # database URL -> the projection run the people demo made
 
 
 def with_people(demo: DemoEnv) -> DemoEnv:
     """The demo plus what `ssp demo` adds for people: synthetic supervision sessions, a
-    projection with every example scenario, and a mentor matching (once per database)."""
-    with session_scope(demo.engine) as s:
-        done = s.scalar(select(func.count(MentoringRun.id)))
-    if not done:
-        run_people_demo(demo.engine, seed=SEED, out_dir=demo.data_dir / "people", on=REFERENCE_DATE)
+    projection with every example scenario, and a mentor matching (once per database, whatever
+    runs other modules, such as the API fuzzer, stored before)."""
+    key = demo.engine.url.render_as_string()
+    if key not in _PEOPLE_RUN:
+        report = run_people_demo(
+            demo.engine, seed=SEED, out_dir=demo.data_dir / "people", on=REFERENCE_DATE
+        )
+        assert report.projection.run_id is not None
+        _PEOPLE_RUN[key] = report.projection.run_id
     return demo
 
 
@@ -41,11 +47,8 @@ def last_audit(demo: DemoEnv) -> AuditEntry:
 
 
 def first_run(demo: DemoEnv) -> int:
-    """The demo's run (every example scenario); later tests may add runs of their own."""
-    with session_scope(demo.engine) as s:
-        run = s.scalar(select(func.min(ProjectionRun.id)))
-        assert run is not None
-        return run
+    """The people demo's run (every example scenario); later tests may add runs of their own."""
+    return _PEOPLE_RUN[with_people(demo).engine.url.render_as_string()]
 
 
 def stored_supply(demo: DemoEnv, run: int, province: str | None) -> float:
