@@ -15,6 +15,7 @@ from rich.table import Table
 from ssp_planner.allocation import format_rands, parse_rands
 from ssp_planner.cli_common import console, engine_of, make_typer
 from ssp_planner.cli_render import fmt
+from ssp_planner.reports.site_map import check_map_path
 from ssp_planner.services import allocation as service
 
 allocate_app = make_typer("Fund new posts under a budget; choose service points; explain why.")
@@ -87,8 +88,11 @@ def sites(
     travel_times: FileOpt = None,
     radius_minutes: Annotated[float | None, typer.Option(help="With travel times.")] = None,
     xlsx: Annotated[Path | None, typer.Option(help="Write sites and demand as XLSX.")] = None,
+    map_file: Annotated[Path | None, typer.Option("--map", help="Map: .png or .html.")] = None,
 ) -> None:
     """Choose p service points: most need within a radius (MCLP) or least distance (p-median)."""
+    if map_file:
+        check_map_path(map_file)  # before the solve, not after it
     engine = engine_of(ctx)
     request = service.SiteRequest(
         demand_file=demand,
@@ -103,6 +107,8 @@ def sites(
     _print_sites(result)
     if xlsx:
         console.print(f"Written {service.write_sites(result, xlsx)}")
+    if map_file:
+        console.print(f"Map written to {service.write_sites_map(engine, result, map_file)}")
 
 
 @allocate_app.command("runs")

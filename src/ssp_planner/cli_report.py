@@ -59,7 +59,7 @@ def report_brief(
     fmt: FormatOpt = Format.PDF,
     out: OutOpt = None,
 ) -> None:
-    """Planning brief: headline numbers, maps, gap, plan status, each with source and date."""
+    """Planning brief: headline numbers, maps, gap, allocation, projection, M&E, plan status."""
     from ssp_planner.reports.brief import write_brief
 
     path = out or settings_of(ctx).data_dir / f"planning-brief.{fmt.value}"

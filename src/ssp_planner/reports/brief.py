@@ -3,8 +3,9 @@
 The brief is a list of sections. Each has a provider: a small function that returns the
 section's blocks, or None when its data is absent, in which case the brief prints the
 section's `missing` line ("Not yet computed: run `ssp needs`") and never a number of its own.
-To add a section (gap, allocation, projection, M&E as they land), write a provider that reads
-its stored results through its service and add one `Section(...)` line to `SECTIONS`.
+To add a section, write a provider that reads its stored results through its service (the
+latest stored run; a provider never recomputes a run nor invents a number) and add one
+`Section(...)` line to `SECTIONS`.
 
 Every figure states its source and date; when any source is synthetic, every page says so.
 """
@@ -16,16 +17,29 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine, select
 
 from ssp_planner import __version__
+from ssp_planner.allocation import format_rands
 from ssp_planner.domain.areas import AreaLevel
 from ssp_planner.domain.vocabulary import Category
-from ssp_planner.errors import SSPError
+from ssp_planner.errors import NotFoundError, SSPError
+from ssp_planner.monitoring.framework import load_framework
+from ssp_planner.monitoring.periods import (
+    Period,
+    PeriodError,
+    PeriodType,
+    months_of,
+    parse_period,
+    roll_up,
+)
+from ssp_planner.monitoring.targets import Status as MEStatus
 from ssp_planner.plan import Status, long_date, short_date
 from ssp_planner.plan.status import is_overdue, status_at
+from ssp_planner.reports.charts import supply_demand_chart
 from ssp_planner.reports.maps import choropleth_png
 from ssp_planner.reports.render import (
     Block,
@@ -39,12 +53,19 @@ from ssp_planner.reports.render import (
     Table,
     render,
 )
+from ssp_planner.services import allocation as allocation_service
 from ssp_planner.services import plan as plan_service
+from ssp_planner.services.areas import area_ids_by_code, areas_frame, population_frame
 from ssp_planner.services.boundaries import boundaries_frame, boundary_source
+from ssp_planner.services.monitoring import indicator_table
 from ssp_planner.services.needs import latest_needs_run
 from ssp_planner.services.summary import inventory_summary, synthetic_sources
+from ssp_planner.services.web_projection import ProjectionView, projection_view
 from ssp_planner.store import session_scope
 from ssp_planner.store.models import ImportBatch, Practitioner
+from ssp_planner.store.models_monitoring import DataValue
+from ssp_planner.web.roles import NATIONAL
+from ssp_planner.workforce.hierarchy import ancestor_at
 from ssp_planner.workforce.summary import ALL
 
 BANNER = "SYNTHETIC DEMO DATA: made-up figures for demonstration, not real people or counts"
@@ -66,11 +87,6 @@ class Section:
     title: str
     provider: Provider
     missing: str  # shown instead of the section's content when the provider returns None
-
-
-def _pending(_ctx: BriefContext) -> list[Block] | None:
-    """For sections whose results are not stored by any module yet."""
-    return None
 
 
 # --- providers ----------------------------------------------------------------------------------
@@ -118,14 +134,7 @@ def headline_numbers(ctx: BriefContext) -> list[Block] | None:
 
 def coverage_map(ctx: BriefContext) -> list[Block] | None:
     """SSPs per 100,000 by district (or province, when only those boundaries are loaded)."""
-    level = next(
-        (
-            lv
-            for lv in (AreaLevel.DISTRICT, AreaLevel.PROVINCE)
-            if len(boundaries_frame(ctx.engine, lv))
-        ),
-        None,
-    )
+    level = _boundary_level(ctx.engine, (AreaLevel.DISTRICT, AreaLevel.PROVINCE))
     if level is None or not _has_inventory(ctx.engine):
         return None
     table = inventory_summary(ctx.engine, level)
@@ -161,6 +170,11 @@ def coverage_map(ctx: BriefContext) -> list[Block] | None:
             )
         )
     return blocks
+
+
+def _boundary_level(engine: Engine, levels: tuple[AreaLevel, ...]) -> AreaLevel | None:
+    """The first of `levels` with boundaries loaded: maps draw the finest one there is."""
+    return next((lv for lv in levels if len(boundaries_frame(engine, lv))), None)
 
 
 @dataclass(frozen=True)
@@ -293,6 +307,386 @@ def _plan_blocks(ctx: BriefContext, code: str) -> list[Block]:
     return [Paragraph(text), table]
 
 
+# --- allocation, projection, monitoring: the latest stored results --------------------------------
+
+
+def allocation_plan(ctx: BriefContext) -> list[Block] | None:
+    """The latest stored post plan of the scenario: money, posts by category, the plan against
+    the two rules of thumb, the areas given most, what R10 million more buys, and a map."""
+    scenario = ctx.scenario or "baseline"
+    runs = allocation_service.list_runs(ctx.engine)
+    runs = runs[(runs["kind"] == "posts") & (runs["scenario"] == scenario)]
+    if runs.empty:
+        return None
+    latest = runs.iloc[-1]  # list_runs is in run order
+    run = allocation_service.reopen(ctx.engine, int(latest["run"]))
+    src = (
+        f"Source: allocation run {run.run_id} (needs scenario '{scenario}', fairness "
+        f"'{run.method}'), computed {_day(latest['created_at'])} by SSP Planner "
+        f"{run.software_version}"
+        + (" from synthetic data" if run.synthetic else "")
+        + f"; inputs sha256 {run.inputs_digest[:16]}."
+    )
+    blocks: list[Block] = [
+        _allocation_figures(run.summary["summary"], src),
+        Paragraph(_allocation_money(run.summary["summary"])),
+        _posts_by_category(run.areas, src),
+        _against_baselines(run.summary["baselines"], src),
+        Paragraph(_marginal_text(run.summary["marginal"])),
+        _top_areas(run.areas, src),
+    ]
+    spec = MapSpec("new_per_100k", "New posts funded per 100,000 people", "New posts per 100,000")
+    level = _boundary_level(ctx.engine, (AreaLevel.DISTRICT, AreaLevel.PROVINCE))
+    if level is not None:
+        values = _posts_at(ctx.engine, run.areas, level)
+        blocks.insert(2, _map_figure(ctx, values, level, spec, src))
+    return blocks
+
+
+def _allocation_figures(s: dict[str, Any], src: str) -> KeyFigures:
+    budget, spent = sum(s["budgets"].values()), sum(s["spent"].values())
+    status = "optimal" if s["optimal"] else "best found in the time limit"
+    return KeyFigures(
+        (
+            KeyFigure(f"{int(s['posts']):,}", "new posts funded"),
+            KeyFigure(format_rands(spent), f"a year, of a {format_rands(budget)} budget"),
+            KeyFigure(
+                f"{s['need_met']:,.0f}", f"posts of need met, of {s['shortage_before']:,.0f} short"
+            ),
+            KeyFigure(f"{float(s['mip_gap']):.2%}", f"optimality gap ({status})"),
+        ),
+        src,
+    )
+
+
+def _allocation_money(s: dict[str, Any]) -> str:
+    channels = "; ".join(
+        f"{name}: budget {format_rands(b)}, spent {format_rands(s['spent'][name])}"
+        for name, b in s["budgets"].items()
+    )
+    return (
+        f"Budgets a year: {channels}. The optimality gap is how far the plan can be from the "
+        "best possible at most; 0% means it is the best."
+    )
+
+
+def _posts_by_category(areas: pd.DataFrame, src: str) -> Table:
+    sums = areas.groupby("category")[["new_posts", "new_supervisors", "cost_rands"]].sum()
+    sums = sums[sums["new_posts"] > 0].sort_values("new_posts", ascending=False)
+    rows = [
+        (
+            Category(str(c)).label,
+            f"{int(r.new_posts):,}",
+            f"{int(r.new_supervisors):,}",
+            format_rands(r.cost_rands),
+        )
+        for c, r in sums.iterrows()
+    ]
+    total = sums.sum()
+    rows.append(
+        (
+            "All categories",
+            f"{int(total['new_posts']):,}",
+            f"{int(total['new_supervisors']):,}",
+            format_rands(total["cost_rands"]),
+        )
+    )
+    return Table(
+        ("Category", "New posts", "Of which supervisors", "Cost a year"),
+        tuple(rows),
+        src,
+        numeric=frozenset({1, 2, 3}),
+        totals=frozenset({len(rows) - 1}),
+        widths=(40, 18, 20, 22),
+        caption="New posts funded, by category",
+    )
+
+
+def _against_baselines(baselines: list[dict[str, Any]], src: str) -> Table:
+    rows = tuple(
+        (
+            str(b["plan"]).capitalize(),
+            f"{int(b['posts']):,}",
+            f"{b['need_met']:,.0f}",
+            f"{b['shortage_left']:,.0f}",
+            f"{int(b['pairs_below_half']):,}",
+            f"{int(b['posts_beyond_need']):,}",
+        )
+        for b in baselines
+    )
+    return Table(
+        ("Plan", "Posts", "Need met", "Shortage left", "Below half coverage", "Beyond need"),
+        rows,
+        src,
+        numeric=frozenset(range(1, 6)),
+        totals=frozenset({0}),
+        widths=(34, 11, 13, 14, 15, 13),
+        caption="The plan against the rules of thumb: the same posts per category (so the "
+        "same money) shared by population, or equally per district. Need in posts; below half: "
+        "area and category pairs under half the norm.",
+    )
+
+
+def _marginal_text(marginal: list[dict[str, Any]]) -> str:
+    if not marginal:
+        return "What more money would buy was not priced in this run (`--no-marginal`)."
+    return " ".join(
+        f"One more {format_rands(m['amount'])} a year for {m['channel']} would buy "
+        f"{int(m['extra_posts']):,} more posts, meeting {m['extra_need_met']:,.1f} more posts "
+        "of need."
+        for m in marginal
+    )
+
+
+def _top_areas(areas: pd.DataFrame, src: str, n: int = 10) -> Table:
+    sums = areas.groupby(["code", "name"])[["new_posts", "required", "supply"]].sum()
+    top = sums[sums["new_posts"] > 0].sort_values("new_posts", ascending=False).head(n)
+    rows = tuple(
+        (
+            f"{name} ({code})",
+            f"{int(r.new_posts):,}",
+            _rate(r.supply / r.required if r.required else None),
+            _rate((r.supply + r.new_posts) / r.required if r.required else None),
+        )
+        for (code, name), r in top.iterrows()
+    )
+    return Table(
+        ("Area", "New posts", "Coverage before", "Coverage after"),
+        rows,
+        src,
+        numeric=frozenset({1, 2, 3}),
+        widths=(46, 16, 19, 19),
+        caption=f"The {len(rows)} areas given most posts (coverage: supply ÷ posts required)",
+    )
+
+
+def _posts_at(engine: Engine, areas: pd.DataFrame, level: AreaLevel) -> pd.DataFrame:
+    """A plan's new posts summed to `level`, per 100,000 people (census, or estimated)."""
+    with session_scope(engine) as session:
+        tree = areas_frame(session)
+        people = population_frame(session, tree).set_index("area_id")["population"]
+        ids = area_ids_by_code(session)
+    up = ancestor_at(tree, level)
+    posts = areas.groupby(areas["code"].map(ids).map(up))["new_posts"].sum()
+    population = pd.to_numeric(people.reindex(posts.index), errors="coerce")
+    return pd.DataFrame(
+        {
+            "code": tree.set_index("id")["code"].reindex(posts.index).to_numpy(),
+            "new_posts": posts.to_numpy(),
+            "new_per_100k": (posts / population * 100_000).to_numpy(dtype=float),
+        }
+    )
+
+
+def projection_outlook(ctx: BriefContext) -> list[Block] | None:
+    """The latest stored projection run, national: supply against demand by year, the
+    shortfall in its final year, and its scenarios against the baseline when it has several."""
+    try:
+        view = projection_view(ctx.engine, NATIONAL, run_id=None)
+    except NotFoundError:
+        return None
+    run, years = view.run, view.years
+    src = (
+        f"Source: projection run {run.id} (parameters {run.params_version}, from "
+        f"{run.start_period}), computed {_day(run.created_at)}"
+        + (" from synthetic data" if run.synthetic else "")
+        + f"; demand: {run.demand_source}; inputs sha256 {run.inputs_digest}. Shortfall is "
+        "summed over provinces and categories: a surplus in one never offsets another."
+    )
+    last = years[-1]
+    figures = KeyFigures(
+        (
+            KeyFigure(f"{last.supply:,.0f}", f"SSPs in supply in {last.label}"),
+            KeyFigure(f"{last.demand:,.0f}", f"SSPs needed in {last.label}"),
+            KeyFigure(f"{last.shortfall:,.0f}", f"shortfall in {last.label}"),
+            KeyFigure(f"{last.unemployed:,.0f}", "qualified SSPs without a post"),
+        ),
+        src,
+    )
+    blocks: list[Block] = [figures, _projection_chart(ctx, view, src), _years_table(view, src)]
+    if view.comparison:
+        blocks.append(_scenario_table(view, src))
+    return blocks
+
+
+def _projection_chart(ctx: BriefContext, view: ProjectionView, src: str) -> Figure:
+    supply, demand, *others = view.chart.series
+    synthetic = "SYNTHETIC DEMO DATA. " if synthetic_sources(ctx.engine) else ""
+    title = f"Supply and demand, South Africa, {view.years[0].label}–{view.years[-1].label}"
+    with tempfile.TemporaryDirectory() as tmp:
+        path = supply_demand_chart(
+            [str(x) for x in supply.x],
+            [y or 0.0 for y in supply.y],
+            [y or 0.0 for y in demand.y],
+            title=title,
+            subtitle=f"All SSP categories; scenario '{view.scenario}'; shaded: the gap.",
+            footnote=synthetic + src,
+            other_supply={s.name.removeprefix("supply: "): [y or 0.0 for y in s.y] for s in others},
+            supply_label=supply.name,
+            path=Path(tmp) / "projection.png",
+        )
+        png = path.read_bytes()
+    return Figure(png, title, src, alt="Line chart of SSP supply against demand by year")
+
+
+def _years_table(view: ProjectionView, src: str) -> Table:
+    rows = tuple(
+        (
+            y.label,
+            f"{y.supply:,.0f}",
+            f"{y.demand:,.0f}",
+            f"{y.shortfall:,.0f}",
+            _int(y.graduates),
+            _int(y.leavers),
+            f"{y.unemployed:,.0f}",
+        )
+        for y in view.years
+    )
+    return Table(
+        ("Year", "Supply", "Demand", "Shortfall", "Graduates", "Leavers", "Unemployed"),
+        rows,
+        src,
+        numeric=frozenset(range(1, 7)),
+        nowrap=frozenset({0}),
+        widths=(13, 15, 15, 15, 14, 14, 14),
+        caption=f"South Africa, all SSP categories, scenario '{view.scenario}' "
+        "(unemployed: qualified graduates without a post)",
+    )
+
+
+def _scenario_table(view: ProjectionView, src: str) -> Table:
+    final = view.years[-1].label
+    rows = tuple(
+        (
+            c.scenario,
+            f"{c.shortfall_final_year:,.0f}",
+            f"{c.post_years_closed:,.0f}",
+            format_rands(c.extra_cost_rands),
+            "—" if c.post_years_closed_per_r1m is None else f"{c.post_years_closed_per_r1m:.2f}",
+        )
+        for c in view.comparison or []
+    )
+    return Table(
+        ("Scenario", f"Shortfall {final}", "Post-years closed", "Extra cost", "Per R1 million"),
+        rows,
+        src,
+        numeric=frozenset({1, 2, 3, 4}),
+        widths=(30, 17, 17, 20, 16),
+        caption="Scenarios against the baseline over the projected years (post-years closed: "
+        "shortfall avoided, summed over the years; per R1 million of extra cost)",
+    )
+
+
+def monitoring_status(ctx: BriefContext) -> list[Block] | None:
+    """Every indicator, national, for the latest quarter with stored data values: baseline,
+    target, actual and status (the dashboard's computation, at national level only)."""
+    found = _latest_quarter(ctx.engine)
+    if found is None:
+        return None
+    quarter, complete = found
+    framework = load_framework()
+    table = indicator_table(
+        ctx.engine, level=AreaLevel.COUNTRY, periods=[quarter], framework=framework
+    )
+    frame = table.frame[table.frame["period"] == str(quarter)]
+    limits = framework.status
+    values = _latest_batch(ctx.engine, "data_values")
+    src = (
+        f"Source: {_batch_text(values, 'data values')}; indicators computed {short_date(ctx.today)}"
+        f" from their sums for South Africa, {quarter}"
+        + ("" if complete else " (not every month of the quarter is stored yet)")
+        + f"; baselines and default targets from framework {framework.version}, stored targets "
+        f"first. On track: at most {limits.at_risk:.0%} short of target; at risk: up to "
+        f"{limits.off_track:.0%}; off track: further."
+    )
+    counts = frame["status"].value_counts()
+    figures = KeyFigures(
+        tuple(
+            KeyFigure(str(int(counts.get(status.value, 0))), f"indicators {label}")
+            for status, label in STATUS_LABELS.items()
+        ),
+        src,
+    )
+    baselines = [framework.indicators[c].baseline for c in frame["indicator"]]
+    return [figures, _status_table(frame, baselines, src, f"South Africa, {quarter}")]
+
+
+STATUS_LABELS = {
+    MEStatus.ON_TRACK: "on track",
+    MEStatus.AT_RISK: "at risk",
+    MEStatus.OFF_TRACK: "off track",
+    MEStatus.NO_TARGET: "without a target",
+}
+
+
+def _status_table(frame: pd.DataFrame, baselines: list[Any], src: str, where: str) -> Table:
+    """Indicator, baseline (when the framework sets any), target, actual and status."""
+    with_baseline = any(b is not None for b in baselines)
+    rows = tuple(
+        (
+            r.indicator_name
+            + ("" if str(r.unit).lower() in r.indicator_name.lower() else f" ({r.unit})"),
+            *((_baseline(b),) if with_baseline else ()),
+            _value(r.target),
+            _value(r.value),
+            str(r.status),
+        )
+        for r, b in zip(frame.itertuples(), baselines, strict=True)
+    )
+    first = ("Indicator", "Baseline") if with_baseline else ("Indicator",)
+    return Table(
+        (*first, "Target", "Actual", "Status"),
+        rows,
+        src,
+        numeric=frozenset(range(1, len(first) + 2)),
+        flagged=frozenset(i for i, r in enumerate(rows) if r[-1] == MEStatus.OFF_TRACK.value),
+        widths=(46, 15, 11, 13, 15) if with_baseline else (58, 13, 14, 15),
+        caption=f"{where}: every indicator of the framework"
+        + ("" if with_baseline else " (it sets no baselines yet: `ssp me framework`)"),
+    )
+
+
+def _latest_quarter(engine: Engine) -> tuple[Period, bool] | None:
+    """The latest quarter every month of which has stored values (True), else the latest
+    quarter with any (False); None when no data values are stored."""
+    with session_scope(engine) as session:
+        names = session.scalars(select(DataValue.period).distinct()).all()
+    stored: set[Period] = set()
+    for name in names:
+        try:
+            stored.add(parse_period(name))
+        except PeriodError:
+            continue
+    quarters = {roll_up(p, PeriodType.QUARTERLY) for p in stored if _fits_quarter(p)}
+    if not quarters:
+        return None
+    full = [q for q in quarters if q in stored or set(months_of(q)) <= stored]
+    if full:
+        return max(full, key=lambda q: q.start), True
+    return max(quarters, key=lambda q: q.start), False
+
+
+def _fits_quarter(period: Period) -> bool:
+    try:
+        roll_up(period, PeriodType.QUARTERLY)
+    except PeriodError:
+        return False
+    return True
+
+
+def _baseline(figure: Any) -> str:
+    if figure is None:
+        return "—"
+    return _value(figure.value) + (f" ({figure.period})" if figure.period else "")
+
+
+def _value(value: object) -> str:
+    if value is None or pd.isna(value):
+        return "—"
+    number = float(value)  # type: ignore[arg-type]
+    return f"{number:,.0f}" if abs(number) >= 1000 else f"{number:,.1f}"
+
+
 SECTIONS: tuple[Section, ...] = (
     Section(
         "headline",
@@ -319,20 +713,23 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         "allocation",
         "Allocation of posts and its explanation",
-        _pending,
-        "Not yet computed: run the post allocation (`ssp allocate`) once it is available.",
+        allocation_plan,
+        "Not yet computed for this scenario: fund posts with `ssp allocate posts --budget R500m` "
+        "(add `--scenario NAME` for a stored needs scenario).",
     ),
     Section(
         "projection",
         "Projection of supply and shortfall",
-        _pending,
-        "Not yet computed: run the workforce projection (`ssp project`) once it is available.",
+        projection_outlook,
+        "Not yet computed: project supply and demand with `ssp project` (add `--scenario all` "
+        "to compare the bundled scenarios).",
     ),
     Section(
         "monitoring",
         "Monitoring and evaluation dashboard",
-        _pending,
-        "Not yet in this brief: build the M&E dashboard with `ssp me dashboard`.",
+        monitoring_status,
+        "No M&E data values are stored. Fix: import them with `ssp me import FILE` (DHIS2 "
+        "dataValueSets JSON or ADX), and targets with `ssp me targets FILE`.",
     ),
     Section(
         "plan",
@@ -398,16 +795,26 @@ def _has_inventory(engine: Engine) -> bool:
 
 
 def _inventory_source(engine: Engine) -> str:
+    return _batch_text(_latest_batch(engine, "inventory"), "inventory")
+
+
+def _latest_batch(engine: Engine, kind: str) -> ImportBatch | None:
     with session_scope(engine) as session:
         batch = session.scalars(
             select(ImportBatch)
-            .where(ImportBatch.kind == "inventory")
+            .where(ImportBatch.kind == kind)
             .order_by(ImportBatch.started_at.desc())
         ).first()
+        if batch is not None:
+            session.expunge(batch)
+        return batch
+
+
+def _batch_text(batch: ImportBatch | None, what: str) -> str:
     if batch is None:
-        return "the stored inventory"
+        return f"the stored {what}"
     marked = " (synthetic)" if batch.synthetic else ""
-    return f"inventory imported from {batch.file_name}{marked} on {_day(batch.started_at)}"
+    return f"{what} imported from {batch.file_name}{marked} on {_day(batch.started_at)}"
 
 
 def _sources(engine: Engine, synthetic: list[str]) -> list[str]:

@@ -701,6 +701,35 @@ def write_sites(result: SiteAllocation, path: Path) -> Path:
     return _write_sheets(sheets, path, result.notes)
 
 
+def write_sites_map(engine: Engine, result: SiteAllocation, path: Path) -> Path:
+    """Demand points by need, candidate and chosen sites, who serves whom (PNG or HTML), over
+    the province boundaries when loaded."""
+    from ssp_planner.reports.site_map import SitePoints, write_site_map
+    from ssp_planner.services.boundaries import boundaries_frame
+
+    r = result.result
+    demand = result.demand[["demand_id", "lat", "lon"]].astype({"demand_id": str})
+    sites = result.sites[["site_id", "name", "lat", "lon"]].astype({"site_id": str})
+    points = SitePoints(
+        demand.merge(r.demand.astype({"demand_id": str}), on="demand_id"),
+        sites.merge(r.sites[["site_id", "chosen", "served_need"]].astype({"site_id": str})),
+        boundaries_frame(engine, AreaLevel.PROVINCE.value),
+    )
+    what = (
+        f"{r.covered_need / max(r.total_need, 1e-9):.0%} of need within reach"
+        if r.kind == "mclp"
+        else f"need-weighted distance {r.objective:,.0f} {r.unit}"
+    )
+    return write_site_map(
+        points,
+        path,
+        title="Service points chosen and the need they serve",
+        subtitle=f"Run {result.run_id} ({r.kind.upper()}): {len(r.chosen)} of {len(r.sites)} "
+        f"candidate sites chosen; {what}. Lines join each served point to its site.",
+        footnote=" ".join(n if n.endswith(".") else f"{n}." for n in result.notes),
+    )
+
+
 def _write_sheets(sheets: dict[str, pd.DataFrame], path: Path, notes: list[str]) -> Path:
     from ssp_planner.reports.tables import write_table
 

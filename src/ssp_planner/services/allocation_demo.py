@@ -58,6 +58,10 @@ def run_allocation_demo(engine: Engine, *, out_dir: Path, seed: int) -> Allocati
             break
     sites = _site_demo(engine, posts, out_dir, seed)
     files.append(service.write_sites(sites, out_dir / "sites-plan-synthetic.xlsx"))
+    files += [
+        service.write_sites_map(engine, sites, out_dir / f"sites-map-synthetic{suffix}")
+        for suffix in (".png", ".html")
+    ]
     r = sites.result
     lines.append(
         f"Service points (SYNTHETIC, run {sites.run_id}): {len(r.chosen)} of {len(r.sites)} "
