@@ -26,7 +26,7 @@ from ssp_planner.ingest.errors import RowError
 from ssp_planner.ingest.reader import read_table
 from ssp_planner.services.inventory import ImportResult
 from ssp_planner.services.supervision import import_sessions, run_mentoring, supervision_report
-from ssp_planner.services.web_import import store_error_report
+from ssp_planner.services.web_import import record_import, refused_result
 from ssp_planner.store import session_scope
 from ssp_planner.store.models import Area, Practitioner
 from ssp_planner.store.models_people import (
@@ -396,9 +396,7 @@ def import_sessions_upload(engine: Engine, path: Path, scope: Scope) -> ImportRe
     ]
     if not outside:
         return import_sessions(engine, path)
-    errors = sorted(checked.errors + outside, key=lambda e: (e.row, e.column))
-    rejected = len({e.row for e in errors if e.row > 1})
-    return ImportResult(path.name, checked.rows_read, errors=errors, rejected=rejected)
+    return refused_result(path.name, checked.rows_read, checked.errors + outside)
 
 
 def sessions_import_and_record(
@@ -410,18 +408,7 @@ def sessions_import_and_record(
     action = (
         "supervision.sessions_import_refused" if result.errors else "supervision.sessions_import"
     )
-    outcome = {
-        "rows_read": result.rows_read,
-        "inserted": result.inserted,
-        "updated": result.updated,
-        "unchanged": result.unchanged,
-        "rejected": result.rejected,
-        "errors": len(result.errors),
-        "batch_id": result.batch_id,
-    }
-    audit_now(engine, user=principal, action=action, target=result.file, after=outcome, ip=ip)
-    token = store_error_report(result, reports_dir, principal.user_id) if result.errors else None
-    return result, token
+    return result, record_import(engine, principal, result, action, reports_dir=reports_dir, ip=ip)
 
 
 # --- mentoring ---------------------------------------------------------------------------------
