@@ -7,13 +7,15 @@ from typing import Annotated
 
 from fastapi import File, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse
+from sqlalchemy import Engine
 
-from ssp_planner.services.web_import import import_and_record
+from ssp_planner.services.web_import import ImportResult, import_and_record
 from ssp_planner.web.auth import client_ip
+from ssp_planner.web.config import WebSettings
 from ssp_planner.web.deps import EngineDep, Importer, SettingsDep
 from ssp_planner.web.feature import Feature, NavEntry
 from ssp_planner.web.render import page
-from ssp_planner.web.roles import Permission
+from ssp_planner.web.roles import Permission, Principal
 from ssp_planner.web.schemas import ImportResultOut
 from ssp_planner.web.uploads import (
     ReportFormat,
@@ -38,10 +40,7 @@ def import_form(request: Request, user: Importer, settings: SettingsDep) -> HTML
 def import_page(
     request: Request, user: Importer, engine: EngineDep, settings: SettingsDep, file: Upload
 ) -> HTMLResponse:
-    with received(file, settings.upload_max_mb, "inventory.csv") as path:
-        result, token = import_and_record(
-            engine, path, user, reports_dir=error_reports_dir(settings), ip=client_ip(request)
-        )
+    result, token = _import(request, user, engine, settings, file)
     return page(
         request, "import_result.html", user, result=ImportResultOut.of(result, token), token=token
     )
@@ -60,10 +59,7 @@ def report_page(
 def import_api(
     request: Request, user: Importer, engine: EngineDep, settings: SettingsDep, file: Upload
 ) -> ImportResultOut:
-    with received(file, settings.upload_max_mb, "inventory.csv") as path:
-        result, token = import_and_record(
-            engine, path, user, reports_dir=error_reports_dir(settings), ip=client_ip(request)
-        )
+    result, token = _import(request, user, engine, settings, file)
     return refused_or(ImportResultOut.of(result, token), bool(result.errors) and not result.written)
 
 
@@ -72,3 +68,12 @@ def report_api(
     user: Importer, settings: SettingsDep, token: ReportToken, fmt: ReportFormat
 ) -> FileResponse:
     return error_report_download(settings, user.user_id, token, fmt, "inventory")
+
+
+def _import(
+    request: Request, user: Principal, engine: Engine, settings: WebSettings, file: UploadFile
+) -> tuple[ImportResult, str | None]:
+    with received(file, settings.upload_max_mb, "inventory.csv") as path:
+        return import_and_record(
+            engine, path, user, reports_dir=error_reports_dir(settings), ip=client_ip(request)
+        )
