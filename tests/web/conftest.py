@@ -1,5 +1,6 @@
 """Fixtures for the web tests: demo databases on both backends with one account per role,
-logged-in TestClients, a live uvicorn server on loopback, and Debian's Chromium via Playwright.
+logged-in TestClients, a live uvicorn server on loopback, Debian's Chromium via Playwright with
+signed-in pages (`open_page`), screenshots and the phone-width check.
 
 The demo database is built once per module and backend (a small synthetic inventory, the
 bundled areas, boundaries from ../shared when present, one needs run): tests that change data
@@ -28,9 +29,11 @@ from sqlalchemy import Engine
 
 from conftest import SHARED_AREAS, throwaway_database
 from ssp_planner.services import accounts
+from ssp_planner.services.accounts import scope_for
+from ssp_planner.services.areas import area_ids_by_code
 from ssp_planner.services.demo import run_demo
 from ssp_planner.services.needs import load_example_scenarios, run_needs
-from ssp_planner.store import connect
+from ssp_planner.store import connect, session_scope
 from ssp_planner.web.app import create_app
 from ssp_planner.web.config import WebSettings
 
@@ -45,6 +48,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+SHOTS = Path("/tmp/ssp-web-screenshots")
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
 DEMO_SIZE = 600
 SEED = 7
 
@@ -193,8 +199,83 @@ def browser() -> Iterator[object]:
         chromium.close()
 
 
+@pytest.fixture(scope="module")
+def passwords(demo_of: Callable[[str], DemoEnv]) -> dict[str, str]:
+    """The live server's demo accounts and their passwords."""
+    return demo_of("sqlite").passwords
+
+
+@pytest.fixture
+def open_page(browser, live_server: str, passwords: dict[str, str]) -> Iterator[Callable]:  # type: ignore[no-untyped-def]
+    """Opens a signed-in page; fails the test on any dialog (an executed injected script)
+    or any request leaving the server (CDN, tiles)."""
+    contexts = []
+    outside: list[str] = []
+    dialogs: list[str] = []
+
+    def make(user: str, *, viewport: dict = DESKTOP, javascript: bool = True):  # type: ignore[no-untyped-def]
+        context = browser.new_context(
+            viewport=viewport, java_script_enabled=javascript, accept_downloads=True
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.on(
+            "request", lambda r: None if r.url.startswith(live_server) else outside.append(r.url)
+        )
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(live_server + "/")
+        page.fill("input[name=username]", user)
+        page.fill("input[name=password]", passwords[user])
+        page.click("button:has-text('Sign in')")
+        page.wait_for_url(live_server + "/")
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+    assert outside == [] and dialogs == []
+
+
+def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    """A full-page screenshot in SHOTS, for people to look at."""
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def assert_pages_fit(page, live_server: str, pages: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    """Open each page (screenshot name -> path) at `page`'s viewport, maps drawn, and fail
+    naming every one wider than the screen (a phone must not scroll sideways)."""
+    limit = page.viewport_size["width"]
+    too_wide = {}
+    for name, path in pages.items():
+        page.goto(live_server + path)
+        if page.locator(".map-canvas").count():
+            page.wait_for_selector(".map-canvas .main-svg")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > limit:
+            too_wide[path] = width
+        shot(page, name)
+    assert too_wide == {}, f"wider than a {limit}px screen: {too_wide}"
+
+
 def csrf_of(html: str) -> str:
     """The CSRF token in a rendered form."""
     found = re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert found, "no CSRF field in the page"
     return found.group(1)
+
+
+def form_token(html: str, action: str) -> str:
+    """The CSRF token inside the form posting to `action` (the sign-out form's does not
+    count); the session's token when the page has no such form (roles without it)."""
+    found = re.search(
+        f'action="{action}"[^>]*>\\s*<input type="hidden" name="csrf_token" value="([^"]*)"', html
+    )
+    return found.group(1) if found else csrf_of(html)
+
+
+def kzn_codes(env: DemoEnv) -> set[str]:
+    """Codes of KwaZulu-Natal and every area below it: what a KZN-scoped user may see."""
+    with session_scope(env.engine) as session:
+        scope = scope_for(session, "KZN")
+        return {c for c, i in area_ids_by_code(session).items() if scope.allows(i)}

@@ -14,10 +14,9 @@ from sqlalchemy import func, select
 from ssp_planner.services.allocation import PostRequest, allocate
 from ssp_planner.services.allocation_demo import run_allocation_demo
 from ssp_planner.store import session_scope
-from ssp_planner.store.models import Area
 from ssp_planner.store.models_allocation import AllocationRun
 from ssp_planner.store.models_web import AuditEntry
-from web.conftest import SEED, DemoEnv
+from web.conftest import SEED, DemoEnv, kzn_codes
 
 
 @dataclass(frozen=True)
@@ -47,18 +46,6 @@ def runs_of(tmp_path_factory: pytest.TempPathFactory) -> Callable[[DemoEnv], Run
 @pytest.fixture
 def runs(demo: DemoEnv, runs_of: Callable[[DemoEnv], Runs]) -> Runs:
     return runs_of(demo)
-
-
-def kzn_codes(demo: DemoEnv) -> set[str]:
-    """Codes of KZN and every area below it."""
-    with session_scope(demo.engine) as s:
-        ids = {s.scalar(select(Area.id).where(Area.level == "province", Area.code == "KZN"))}
-        while True:
-            more = set(s.scalars(select(Area.id).where(Area.parent_id.in_(ids)))) - ids
-            if not more:
-                break
-            ids |= more
-        return set(s.scalars(select(Area.code).where(Area.id.in_(ids))))
 
 
 def run_count(demo: DemoEnv) -> int:

@@ -10,10 +10,7 @@ from collections.abc import Callable
 import pytest
 
 from ssp_planner.services.allocation import PostRequest, allocate
-from web.conftest import DemoEnv
-from web.test_browser import PHONE, open_page, passwords, shot
-
-__all__ = ["open_page", "passwords"]  # fixtures shared with the other browser flows
+from web.conftest import PHONE, DemoEnv, assert_pages_fit, shot
 
 
 def test_run_an_allocation_and_see_the_map(open_page, live_server: str) -> None:  # type: ignore[no-untyped-def]
@@ -60,19 +57,11 @@ def test_allocation_pages_fit_a_phone(  # type: ignore[no-untyped-def]
     open_page, live_server: str, stored_runs: tuple[int, int]
 ) -> None:
     page = open_page("kzn-planner", viewport=PHONE)
-    too_wide = {}
     a, b = stored_runs
-    for path, name in (
-        (f"/allocation/compare?a={a}&b={b}", "phone-allocation-compare"),
-        ("/allocation", "phone-allocation"),
-        (f"/allocation/{a}", "phone-allocation-result"),
-    ):
-        page.goto(live_server + path)
-        if page.locator(".map-canvas").count():
-            page.wait_for_selector(".map-canvas .main-svg")
-        width = page.evaluate("document.documentElement.scrollWidth")
-        if width > PHONE["width"]:
-            too_wide[path] = width
-        shot(page, name)
-    assert "your province" in page.locator("h1").inner_text()
-    assert too_wide == {}, f"wider than a {PHONE['width']}px screen: {too_wide}"
+    pages = {
+        "phone-allocation-compare": f"/allocation/compare?a={a}&b={b}",
+        "phone-allocation": "/allocation",
+        "phone-allocation-result": f"/allocation/{a}",
+    }
+    assert_pages_fit(page, live_server, pages)
+    assert "your province" in page.locator("h1").inner_text()  # the last page: the result

@@ -5,57 +5,9 @@ phone-width layouts. Screenshots go to /tmp/ssp-web-screenshots for people to lo
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import pytest
-
-from web.conftest import WEB_FIXTURES, DemoEnv
-
-SHOTS = Path("/tmp/ssp-web-screenshots")
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
-
-
-@pytest.fixture(scope="module")
-def passwords(demo_of: Callable[[str], DemoEnv]) -> dict[str, str]:
-    return demo_of("sqlite").passwords
-
-
-@pytest.fixture
-def open_page(browser, live_server: str, passwords: dict[str, str]) -> Iterator[Callable]:  # type: ignore[no-untyped-def]
-    """Opens a signed-in page; fails the test on any dialog (an executed injected script)
-    or any request leaving the server (CDN, tiles)."""
-    contexts = []
-    outside: list[str] = []
-    dialogs: list[str] = []
-
-    def make(user: str, *, viewport: dict = DESKTOP, javascript: bool = True):  # type: ignore[no-untyped-def]
-        context = browser.new_context(
-            viewport=viewport, java_script_enabled=javascript, accept_downloads=True
-        )
-        contexts.append(context)
-        page = context.new_page()
-        page.on(
-            "request", lambda r: None if r.url.startswith(live_server) else outside.append(r.url)
-        )
-        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        page.goto(live_server + "/")
-        page.fill("input[name=username]", user)
-        page.fill("input[name=password]", passwords[user])
-        page.click("button:has-text('Sign in')")
-        page.wait_for_url(live_server + "/")
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
-    assert outside == [] and dialogs == []
-
-
-def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+from web.conftest import PHONE, WEB_FIXTURES, assert_pages_fit, shot
 
 
 def test_sign_in_upload_bad_then_good_file(open_page, live_server: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -122,13 +74,6 @@ def test_pages_work_without_javascript(open_page, live_server: str) -> None:  # 
 
 def test_phone_width_pages_fit_the_screen(open_page, live_server: str) -> None:  # type: ignore[no-untyped-def]
     page = open_page("admin", viewport=PHONE)
-    too_wide = {}
-    for path in ("/", "/areas", "/areas/KZN", "/inventory", "/needs", "/import", "/admin/audit"):
-        page.goto(live_server + path)
-        if page.locator(".map-canvas").count():
-            page.wait_for_selector(".map-canvas .main-svg")
-        width = page.evaluate("document.documentElement.scrollWidth")
-        if width > PHONE["width"]:
-            too_wide[path] = width
-        shot(page, "phone" + (path.replace("/", "-") if path != "/" else "-dashboard"))
-    assert too_wide == {}, f"wider than a {PHONE['width']}px screen: {too_wide}"
+    paths = ("/", "/areas", "/areas/KZN", "/inventory", "/needs", "/import", "/admin/audit")
+    pages = {"phone" + (p.replace("/", "-") if p != "/" else "-dashboard"): p for p in paths}
+    assert_pages_fit(page, live_server, pages)

@@ -11,15 +11,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import delete
 
 from ssp_planner.services import web_cache
-from ssp_planner.services.accounts import scope_for
-from ssp_planner.services.areas import area_ids_by_code
 from ssp_planner.services.linkage_demo import run_linkage_demo
 from ssp_planner.services.web_linkage import review_queue
 from ssp_planner.store import session_scope
 from ssp_planner.store.models_linkage import LinkDecision
 from ssp_planner.web.roles import NATIONAL, Principal, Role
-from web.conftest import DEMO_SIZE, SEED, DemoEnv
-from web.test_monitoring import form_token
+from web.conftest import DEMO_SIZE, SEED, DemoEnv, form_token, kzn_codes
 
 
 def fresh_linkage(env: DemoEnv) -> DemoEnv:
@@ -39,12 +36,6 @@ def fresh_linkage(env: DemoEnv) -> DemoEnv:
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
 def link_demo(request: pytest.FixtureRequest, demo_of: Callable[[str], DemoEnv]) -> DemoEnv:
     return fresh_linkage(demo_of(request.param))
-
-
-def kzn_codes(env: DemoEnv) -> set[str]:
-    with session_scope(env.engine) as session:
-        scope = scope_for(session, "KZN")
-        return {c for c, i in area_ids_by_code(session).items() if scope.allows(i)}
 
 
 def _queue(client: TestClient) -> list[dict]:

@@ -5,7 +5,6 @@ province's), the DHIS2 export, roles and the audit trail."""
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,12 +14,11 @@ from sqlalchemy import func, select
 
 from ssp_planner.services import web_cache
 from ssp_planner.services.accounts import add_user
-from ssp_planner.services.areas import area_ids_by_code
 from ssp_planner.services.monitoring_demo import seed_monitoring_demo
 from ssp_planner.store import session_scope
 from ssp_planner.store.models_monitoring import DataValue, IndicatorTarget
 from ssp_planner.web.roles import Role
-from web.conftest import SEED, DemoEnv, csrf_of
+from web.conftest import SEED, DemoEnv, form_token, kzn_codes
 
 ME_MONTHS = 12
 KZN_ME = "kzn-me"
@@ -49,14 +47,6 @@ def me_demo(request: pytest.FixtureRequest, demo_of: Callable[[str], DemoEnv]) -
     return seed_monitoring(demo_of(request.param))
 
 
-def _kzn_codes(env: DemoEnv) -> set[str]:
-    from ssp_planner.services.accounts import scope_for
-
-    with session_scope(env.engine) as session:
-        scope = scope_for(session, "KZN")
-        return {c for c, i in area_ids_by_code(session).items() if scope.allows(i)}
-
-
 def _counts(env: DemoEnv) -> tuple[int, int]:
     with session_scope(env.engine) as session:
         return (
@@ -78,15 +68,6 @@ def _upload(client: TestClient, url: str, path: Path) -> object:
         return client.post(
             url, files={"file": (path.name, fh)}, data={"csrf_token": token}, headers=headers
         )
-
-
-def form_token(html: str, action: str) -> str:
-    """The CSRF token inside the form posting to `action` (the sign-out form's does not
-    count); the session's token when the page has no such form (roles without it)."""
-    found = re.search(
-        f'action="{action}"[^>]*>\\s*<input type="hidden" name="csrf_token" value="([^"]*)"', html
-    )
-    return found.group(1) if found else csrf_of(html)
 
 
 def _audit(env: DemoEnv, action: str) -> list[dict]:
@@ -136,7 +117,7 @@ def test_me_api_status_trend_map(me_demo: DemoEnv) -> None:
 
 
 def test_scoped_user_sees_only_their_province(me_demo: DemoEnv) -> None:
-    kzn = _kzn_codes(me_demo)
+    kzn = kzn_codes(me_demo)
     for user in ("kzn-planner", KZN_ME):
         client = me_demo.client(user)
         assert client.get("/api/v1/me/status").json()["area"] == "KwaZulu-Natal"
@@ -239,7 +220,7 @@ def test_other_province_values_get_row_errors(me_demo: DemoEnv, tmp_path: Path) 
 
 
 def test_scoped_export_holds_only_their_province(me_demo: DemoEnv) -> None:
-    kzn = _kzn_codes(me_demo)
+    kzn = kzn_codes(me_demo)
     mine = me_demo.client(KZN_ME).get("/me/export.json").json()["dataValues"]
     assert mine and {v["orgUnit"] for v in mine} <= kzn
     everything = me_demo.client("admin").get("/api/v1/me/export").json()["dataValues"]

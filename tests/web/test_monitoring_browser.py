@@ -8,8 +8,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from web.conftest import DemoEnv
-from web.test_browser import DESKTOP, PHONE, open_page, passwords, shot  # noqa: F401
+from web.conftest import DESKTOP, PHONE, DemoEnv, shot
 from web.test_linkage import fresh_linkage
 from web.test_monitoring import seed_monitoring
 
@@ -27,7 +26,7 @@ def _fits(page) -> None:  # type: ignore[no-untyped-def]
     assert width <= page.viewport_size["width"], f"page is {width}px wide"
 
 
-def test_me_dashboard_draws_and_planner_accepts_a_pair(open_page, live_server: str) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_me_dashboard_draws_and_planner_accepts_a_pair(open_page, live_server: str) -> None:  # type: ignore[no-untyped-def]
     for name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
         page = open_page("me-officer", viewport=viewport)
         page.click("nav >> text=M&E")

@@ -11,13 +11,8 @@ from pathlib import Path
 import pytest
 
 from ssp_planner.reports.render.pdf import pdf_available
-from web import test_browser
-from web.conftest import DemoEnv
-from web.test_browser import PHONE, shot
+from web.conftest import PHONE, DemoEnv, assert_pages_fit, shot
 from web.test_plan import activity_id, with_plan
-
-# The browser flows' fixtures: a signed-in page of the live server, and the demo's passwords.
-open_page, passwords = test_browser.open_page, test_browser.passwords
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -87,16 +82,9 @@ def test_download_the_progress_report(open_page, tmp_path: Path, fmt: str) -> No
 
 def test_plan_pages_fit_a_phone(open_page, live_server: str, plan_env: DemoEnv) -> None:  # type: ignore[no-untyped-def]
     page = open_page("national", viewport=PHONE)
-    too_wide = {}
     pages = {
-        "plan": "/plan",
-        "plan-activity": f"/plan/activities/{activity_id(plan_env, '1.2')}",
-        "reports": "/reports",
+        "phone-plan": "/plan",
+        "phone-plan-activity": f"/plan/activities/{activity_id(plan_env, '1.2')}",
+        "phone-reports": "/reports",
     }
-    for name, path in pages.items():
-        page.goto(live_server + path)
-        width = page.evaluate("document.documentElement.scrollWidth")
-        if width > PHONE["width"]:
-            too_wide[path] = width
-        shot(page, f"phone-{name}")
-    assert too_wide == {}, f"wider than a {PHONE['width']}px screen: {too_wide}"
+    assert_pages_fit(page, live_server, pages)

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from web.conftest import DemoEnv
-from web.test_browser import DESKTOP, PHONE, shot
+from web.conftest import DESKTOP, PHONE, DemoEnv, shot
 from web.test_projection import first_run, with_people
 
 

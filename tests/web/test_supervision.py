@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from ssp_planner.store import session_scope
 from ssp_planner.store.models import Area, Practitioner
 from ssp_planner.store.models_people import MentoringRun, SupervisionSession
-from web.conftest import DemoEnv
+from web.conftest import DemoEnv, kzn_codes
 from web.test_projection import last_audit, with_people
 
 HEADER = "supervisee_id_number,supervisor_id_number,session_date,session_type,duration_minutes"
@@ -65,19 +65,6 @@ def upload(client, path: Path, page: bool = True):  # type: ignore[no-untyped-de
 def session_count(demo: DemoEnv) -> int:
     with session_scope(demo.engine) as s:
         return s.scalar(select(func.count(SupervisionSession.id))) or 0
-
-
-def kzn_codes(demo: DemoEnv) -> set[str]:
-    with session_scope(demo.engine) as s:
-        prov = s.scalar(select(Area.id).where(Area.code == "KZN", Area.level == "province"))
-        districts = select(Area.id).where(Area.parent_id == prov)
-        return set(
-            s.scalars(
-                select(Area.code).where(
-                    (Area.id.in_(districts)) | (Area.parent_id.in_(districts)) | (Area.id == prov)
-                )
-            )
-        )
 
 
 def test_national_report_page_and_api(env: DemoEnv) -> None:

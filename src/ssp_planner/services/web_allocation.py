@@ -22,11 +22,10 @@ from sqlalchemy.orm import Session
 from ssp_planner.domain.areas import AreaLevel
 from ssp_planner.domain.vocabulary import Category
 from ssp_planner.errors import NotFoundError, SSPError
-from ssp_planner.reports.maps import MapUnavailable
 from ssp_planner.services import allocation as service
 from ssp_planner.services.areas import areas_frame
 from ssp_planner.services.boundaries import boundaries_frame
-from ssp_planner.services.web_maps import MapData, map_data
+from ssp_planner.services.web_maps import MapData, map_or_note
 from ssp_planner.services.web_needs import CATEGORIES
 from ssp_planner.store import session_scope
 from ssp_planner.store.models import Area, NeedsRun
@@ -524,19 +523,17 @@ def _posts_map(
             (per_area["supply"] + per_area["new_posts"])
             / per_area["required"].where(per_area["required"] > 0)
         ).map(lambda c: "—" if pd.isna(c) else f"{c:.0%}")
-        try:
-            found = map_data(
-                engine,
-                level.value,
-                per_area,
-                value="new_posts",
-                title=f"New posts given by {level.value}: {what} (allocation run {info.id})",
-                legend="New posts",
-                hover=("new_posts", "shortage", "coverage after"),
-                codes=set(per_area["code"]),
-            )
-        except MapUnavailable as exc:
-            note = str(exc)
+        found, note = map_or_note(
+            engine,
+            level.value,
+            per_area,
+            value="new_posts",
+            title=f"New posts given by {level.value}: {what} (allocation run {info.id})",
+            legend="New posts",
+            hover=("new_posts", "shortage", "coverage after"),
+            codes=set(per_area["code"]),
+        )
+        if found is None:
             continue
         if level is not MAP_LEVELS[0]:
             note = (

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import secrets
 import time
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
@@ -59,9 +60,15 @@ def import_upload(engine: Engine, path: Path, scope: Scope) -> ImportResult:
         id_numbers=frozenset(r.id_number for r in stored),
     )
     checked = validate_inventory(table, frozenset(codes), keys, date.today())
-    errors = sorted(checked.errors + outside, key=lambda e: (e.row, e.column))
-    rejected = len({e.row for e in errors if e.row > 1})
-    return ImportResult(path.name, checked.rows_read, errors=errors, rejected=rejected)
+    return refused_result(path.name, checked.rows_read, checked.errors + outside)
+
+
+def refused_result(file: str, rows_read: int, errors: Iterable[RowError]) -> ImportResult:
+    """An import that stored nothing: its row errors in file order, the bad rows counted as
+    the ordinary import counts them (the header row is not a rejected row)."""
+    ordered = sorted(errors, key=lambda e: (e.row, e.column))
+    rejected = len({e.row for e in ordered if e.row > 1})
+    return ImportResult(file, rows_read, errors=ordered, rejected=rejected)
 
 
 def import_and_record(
@@ -72,6 +79,21 @@ def import_and_record(
     Returns the result and the token of its error report (None when there were no errors).
     """
     result = import_upload(engine, path, principal.scope)
+    action = "inventory.import" if result.written else "inventory.import_refused"
+    return result, record_import(engine, principal, result, action, reports_dir=reports_dir, ip=ip)
+
+
+def record_import(
+    engine: Engine,
+    principal: Principal,
+    result: ImportResult,
+    action: str,
+    *,
+    reports_dir: Path,
+    ip: str | None,
+) -> str | None:
+    """Audit an upload's outcome under `action` and keep its error report for the uploader;
+    returns the report's token (None when there were no errors)."""
     outcome = {
         "rows_read": result.rows_read,
         "inserted": result.inserted,
@@ -81,10 +103,8 @@ def import_and_record(
         "errors": len(result.errors),
         "batch_id": result.batch_id,
     }
-    action = "inventory.import" if result.written else "inventory.import_refused"
     audit_now(engine, user=principal, action=action, target=result.file, after=outcome, ip=ip)
-    token = store_error_report(result, reports_dir, principal.user_id) if result.errors else None
-    return result, token
+    return keep_error_report(result.errors, reports_dir, principal.user_id)
 
 
 def _outside_scope(
@@ -122,16 +142,19 @@ def _outside_scope(
     return errors
 
 
-def store_error_report(result: ImportResult, folder: Path, owner_id: int) -> str:
-    """Write the report as CSV and XLSX for its owner; returns the token naming both.
+def keep_error_report(errors: list[RowError], folder: Path, owner_id: int) -> str | None:
+    """Write the errors as CSV and XLSX for their owner; returns the token naming both, or
+    None (and writes nothing) when there are no errors.
 
     Reports older than a day are removed on the way, so the folder does not grow.
     """
+    if not errors:
+        return None
     folder.mkdir(parents=True, exist_ok=True)
     _remove_old(folder)
     token = secrets.token_urlsafe(24)
     for fmt in REPORT_FORMATS:
-        write_error_report(result.errors, folder / f"{owner_id}-{token}.{fmt}")
+        write_error_report(errors, folder / f"{owner_id}-{token}.{fmt}")
     return token
 
 
@@ -163,5 +186,7 @@ __all__ = [
     "error_report_file",
     "import_and_record",
     "import_upload",
-    "store_error_report",
+    "keep_error_report",
+    "record_import",
+    "refused_result",
 ]

@@ -9,7 +9,8 @@ simplified to about 1 km on a 100 m grid, invisible at page scale and a fraction
 from __future__ import annotations
 
 import math
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ParamSpec
 
 import pandas as pd
 import shapely
@@ -22,6 +23,7 @@ from ssp_planner.services.boundaries import boundaries_frame
 
 SIMPLIFY_DEGREES = 0.01  # about 1 km
 GRID_DEGREES = 0.001  # about 100 m
+P = ParamSpec("P")
 
 
 class MapData(BaseModel):
@@ -81,6 +83,21 @@ def map_data(
     )
 
 
+def _or_note(draw: Callable[P, MapData]) -> Callable[P, tuple[MapData | None, str | None]]:
+    def drawn(*args: P.args, **kwargs: P.kwargs) -> tuple[MapData | None, str | None]:
+        try:
+            return draw(*args, **kwargs), None
+        except MapUnavailable as exc:
+            return None, str(exc)
+
+    drawn.__doc__ = """`map_data` and no note; or, when no boundaries of the level are stored, no
+    map and the note saying how to load them (pages then show their table alone)."""
+    return drawn
+
+
+map_or_note = _or_note(map_data)
+
+
 def _number(x: object) -> float | None:
     if x is None or x is pd.NA:
         return None
@@ -105,4 +122,4 @@ def _fmt(x: object) -> str:
     return f"{num:,.0f}" if abs(num) >= 10 or num.is_integer() else f"{num:,.2f}"
 
 
-__all__ = ["MapData", "MapUnavailable", "map_data"]
+__all__ = ["MapData", "MapUnavailable", "map_data", "map_or_note"]

@@ -33,13 +33,12 @@ from ssp_planner.monitoring.periods import (
 from ssp_planner.monitoring.tables import label_results, provenance_notes
 from ssp_planner.monitoring.targets import Status, attach_targets
 from ssp_planner.reports.dashboard import STATUS_COLOURS
-from ssp_planner.reports.maps import MapUnavailable
 from ssp_planner.services.areas import areas_frame
 from ssp_planner.services.monitoring import area_values_frame
 from ssp_planner.services.summary import synthetic_sources
 from ssp_planner.services.web_cache import cached
 from ssp_planner.services.web_charts import ChartData, series
-from ssp_planner.services.web_maps import MapData, map_data
+from ssp_planner.services.web_maps import MapData, map_or_note
 from ssp_planner.store import session_scope
 from ssp_planner.store.models import Area
 from ssp_planner.store.models_monitoring import DataElement, DataValue, IndicatorTarget
@@ -313,19 +312,16 @@ def _map(
     shown, note = None, None
     if rows:
         frame = pd.DataFrame([r.model_dump() for r in rows])
-        try:
-            shown = map_data(
-                engine,
-                level,
-                frame,
-                value="actual",
-                title=f"{ind.name} by {level}, {last}",
-                legend=ind.unit,
-                hover=("actual", "target", "status"),
-                codes=None if scope.national else set(frame["code"]),
-            )
-        except MapUnavailable as exc:
-            note = str(exc)
+        shown, note = map_or_note(
+            engine,
+            level,
+            frame,
+            value="actual",
+            title=f"{ind.name} by {level}, {last}",
+            legend=ind.unit,
+            hover=("actual", "target", "status"),
+            codes=None if scope.national else set(frame["code"]),
+        )
     return MapView(
         indicator=Choice(code=code, name=ind.name),
         unit=ind.unit,

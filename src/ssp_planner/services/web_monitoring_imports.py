@@ -34,7 +34,7 @@ from ssp_planner.services.monitoring import (
     import_data_values,
     import_targets,
 )
-from ssp_planner.services.web_import import store_error_report
+from ssp_planner.services.web_import import keep_error_report
 from ssp_planner.store import session_scope
 from ssp_planner.web.audit import audit_now
 from ssp_planner.web.roles import Principal, Scope
@@ -113,12 +113,7 @@ def upload_and_record(
         },
         ip=ip,
     )
-    # the report writer reads only `.errors`, which both import results carry
-    token = (
-        store_error_report(result, reports_dir, principal.user_id)  # type: ignore[arg-type]
-        if result.errors
-        else None
-    )
+    token = keep_error_report(result.errors, reports_dir, principal.user_id)
     return MeImportOut.of(kind, result, token)
 
 

@@ -12,10 +12,9 @@ from sqlalchemy import Engine, select
 from ssp_planner.domain.areas import AreaLevel
 from ssp_planner.domain.vocabulary import Category
 from ssp_planner.errors import NotFoundError, SSPError
-from ssp_planner.reports.maps import MapUnavailable
 from ssp_planner.services.needs import compare_scenarios, list_scenarios
 from ssp_planner.services.web_cache import cached
-from ssp_planner.services.web_maps import MapData, map_data
+from ssp_planner.services.web_maps import MapData, map_or_note
 from ssp_planner.services.web_queries import RunInfo, latest_run, recent_runs
 from ssp_planner.store import session_scope
 from ssp_planner.store.models import Area, NeedsResult
@@ -128,21 +127,18 @@ def _view(
     gap_map, note = None, None
     if not frame.empty:
         frame["coverage_shown"] = frame["coverage"].map(_pct)
-        try:
-            gap_map = map_data(
-                engine,
-                level,
-                frame.rename(columns={"coverage_shown": "coverage %"}),
-                value=map_value,
-                title=f"{MAP_VALUES[map_value].split(' (')[0]}: {_what(category)}, "
-                f"by {level} (needs run {run.id}, scenario '{run.scenario_name}')",
-                legend=MAP_VALUES[map_value],
-                diverging=map_value == "gap",
-                hover=("required", "filled", "gap", "coverage %"),
-                codes=set(frame["code"]),
-            )
-        except MapUnavailable as exc:
-            note = str(exc)
+        gap_map, note = map_or_note(
+            engine,
+            level,
+            frame.rename(columns={"coverage_shown": "coverage %"}),
+            value=map_value,
+            title=f"{MAP_VALUES[map_value].split(' (')[0]}: {_what(category)}, "
+            f"by {level} (needs run {run.id}, scenario '{run.scenario_name}')",
+            legend=MAP_VALUES[map_value],
+            diverging=map_value == "gap",
+            hover=("required", "filled", "gap", "coverage %"),
+            codes=set(frame["code"]),
+        )
     return NeedsView(
         run=run,
         level=level,

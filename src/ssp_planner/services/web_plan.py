@@ -12,7 +12,7 @@ import datetime as dt
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, Select, select
 
 from ssp_planner.errors import NotFoundError
 from ssp_planner.plan import Activity, AllocationTotals, Plan, ProgressUpdate, Status
@@ -260,9 +260,7 @@ def _locate(engine: Engine, activity_id: str) -> tuple[str, str, int]:
     if 0 < key <= _ID_MAX:
         with session_scope(engine) as session:
             found = session.execute(
-                select(PlanRecord.code, ActivityRecord.number)
-                .join(PlanRecord, PlanRecord.id == ActivityRecord.plan_id)
-                .where(ActivityRecord.id == key)
+                _with_plan(PlanRecord.code, ActivityRecord.number).where(ActivityRecord.id == key)
             ).first()
     if found is None:
         raise NotFoundError(
@@ -274,11 +272,14 @@ def _locate(engine: Engine, activity_id: str) -> tuple[str, str, int]:
 def _activity_ids(engine: Engine, code: str) -> dict[str, int]:
     with session_scope(engine) as session:
         rows = session.execute(
-            select(ActivityRecord.number, ActivityRecord.id)
-            .join(PlanRecord, PlanRecord.id == ActivityRecord.plan_id)
-            .where(PlanRecord.code == code)
+            _with_plan(ActivityRecord.number, ActivityRecord.id).where(PlanRecord.code == code)
         ).all()
     return {number: key for number, key in rows}
+
+
+def _with_plan(*columns: Any) -> Select[Any]:
+    """`columns` of stored activities joined to their plan (for lookups by plan or by id)."""
+    return select(*columns).join(PlanRecord, PlanRecord.id == ActivityRecord.plan_id)
 
 
 def _updates_of(plan: Plan, number: str) -> list[ProgressUpdate]:

@@ -8,9 +8,10 @@ the national total (the sum over provinces) is for national users.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 import numpy as np
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 from sqlalchemy import Engine, func, select
 
 from ssp_planner.domain.areas import AreaLevel
@@ -21,6 +22,7 @@ from ssp_planner.projection.scenarios import BASELINE, bundled_scenarios, compar
 from ssp_planner.services.projection import run_projection
 from ssp_planner.services.web_cache import cached
 from ssp_planner.services.web_charts import ChartData, series
+from ssp_planner.services.web_queries import BlankIsNone, newest_first, run_or_newest
 from ssp_planner.store import session_scope
 from ssp_planner.store.models import Area
 from ssp_planner.store.models_people import ProjectionResultRow, ProjectionRun
@@ -99,20 +101,17 @@ class ProjectionPage(BaseModel):
 
 
 class ProjectionRequest(BaseModel):
-    years: int | None = Field(default=None, ge=1, le=30, description="default: the parameters'")
+    years: Annotated[int | None, BlankIsNone] = Field(
+        default=None, ge=1, le=30, description="default: the parameters'"
+    )
     scenario: str = Field(
         default=BASELINE, max_length=100, description="baseline, a bundled scenario, or all"
     )
 
-    @field_validator("years", mode="before")
-    @classmethod
-    def _blank_is_default(cls, value: object) -> object:
-        return None if value == "" else value
-
 
 def recent_projection_runs(engine: Engine, limit: int = 20) -> list[ProjectionRunInfo]:
     with session_scope(engine) as session:
-        runs = session.scalars(select(ProjectionRun).order_by(ProjectionRun.id.desc()).limit(limit))
+        runs = session.scalars(newest_first(ProjectionRun, limit))
         return [_info(r) for r in runs]
 
 
@@ -190,11 +189,8 @@ def start_projection(
 
 
 def _run(engine: Engine, run_id: int | None) -> ProjectionRunInfo:
-    query = select(ProjectionRun).order_by(ProjectionRun.id.desc()).limit(1)
-    if run_id is not None:
-        query = select(ProjectionRun).where(ProjectionRun.id == run_id)
     with session_scope(engine) as session:
-        run = session.scalar(query)
+        run = session.scalar(run_or_newest(ProjectionRun, run_id))
         if run is None:
             raise NotFoundError(
                 f"No projection run {run_id}."
@@ -350,12 +346,7 @@ def _label(period: str) -> str:
 class ProjectionQuery(BaseModel):
     """The page's filters and the API's query; a blank (from the form) means the default."""
 
-    run: int | None = Field(default=None, ge=1, le=2**31 - 1)
-    scenario: str | None = Field(default=None, max_length=100)
+    run: Annotated[int | None, BlankIsNone] = Field(default=None, ge=1, le=2**31 - 1)
+    scenario: Annotated[str | None, BlankIsNone] = Field(default=None, max_length=100)
     category: str = Field(default="all", max_length=40)
-    province: str | None = Field(default=None, max_length=10)
-
-    @field_validator("run", "scenario", "province", mode="before")
-    @classmethod
-    def _blank_is_default(cls, value: object) -> object:
-        return None if value == "" else value
+    province: Annotated[str | None, BlankIsNone] = Field(default=None, max_length=10)

@@ -8,25 +8,50 @@ pydantic models: the JSON API returns them as they are, the templates read the s
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypeVar
 
 import pandas as pd
-from pydantic import BaseModel
-from sqlalchemy import Engine, select
+from pydantic import BaseModel, BeforeValidator
+from sqlalchemy import ColumnElement, Engine, Select, inspect, select
 
 from ssp_planner.domain.areas import AreaLevel
 from ssp_planner.domain.vocabulary import Category
 from ssp_planner.errors import NotFoundError
 from ssp_planner.needs import BASELINE
-from ssp_planner.reports.maps import MapUnavailable
 from ssp_planner.services.areas import areas_frame
 from ssp_planner.services.summary import inventory_summary, synthetic_sources
 from ssp_planner.services.web_cache import cached
-from ssp_planner.services.web_maps import MapData, map_data
+from ssp_planner.services.web_maps import MapData, map_or_note
 from ssp_planner.store import session_scope
-from ssp_planner.store.models import Area, NeedsResult, NeedsRun
+from ssp_planner.store.models import Area, Base, NeedsResult, NeedsRun
 from ssp_planner.web.roles import Scope
 
 ALL = "all"
+
+
+def blank_is_none(value: object) -> object:
+    """A form's empty field means 'the default' (None), not a value to validate."""
+    return None if value == "" else value
+
+
+BlankIsNone = BeforeValidator(blank_is_none)  # for Annotated[X | None, BlankIsNone] fields
+
+
+Run = TypeVar("Run", bound=Base)
+
+
+def newest_first(model: type[Run], limit: int) -> Select[Run]:
+    """The `limit` newest stored runs of `model` (highest id first: a run list, or the newest)."""
+    return select(model).order_by(_key(model).desc()).limit(limit)
+
+
+def run_or_newest(model: type[Run], run_id: int | None) -> Select[Run]:
+    """The stored run `run_id`, or the newest when None (what a run page shows by default)."""
+    return newest_first(model, 1) if run_id is None else select(model).where(_key(model) == run_id)
+
+
+def _key(model: type[Base]) -> ColumnElement[int]:
+    return inspect(model).primary_key[0]
 
 
 class RunInfo(BaseModel):
@@ -182,19 +207,16 @@ def _density_map(
     engine: Engine, level: AreaLevel, rows: pd.DataFrame
 ) -> tuple[MapData | None, str | None]:
     frame = rows.assign(population=rows["population"].astype("Float64"))
-    try:
-        return map_data(
-            engine,
-            level.value,
-            frame,
-            value="per_100k",
-            title=f"SSPs per 100,000 people, by {level.value}",
-            legend="SSPs per 100,000 people",
-            hover=("headcount", "population", "per_100k"),
-            codes=set(frame["code"]),
-        ), None
-    except MapUnavailable as exc:
-        return None, str(exc)
+    return map_or_note(
+        engine,
+        level.value,
+        frame,
+        value="per_100k",
+        title=f"SSPs per 100,000 people, by {level.value}",
+        legend="SSPs per 100,000 people",
+        hover=("headcount", "population", "per_100k"),
+        codes=set(frame["code"]),
+    )
 
 
 def area_detail(engine: Engine, scope: Scope, code: str) -> AreaDetail:
@@ -228,11 +250,8 @@ def _detail(engine: Engine, scope: Scope, code: str) -> AreaDetail:
 
 def latest_run(engine: Engine, run_id: int | None = None) -> RunInfo | None:
     """The newest needs run (or `run_id`); None when needs were never computed."""
-    query = select(NeedsRun).order_by(NeedsRun.id.desc()).limit(1)
-    if run_id is not None:
-        query = select(NeedsRun).where(NeedsRun.id == run_id)
     with session_scope(engine) as session:
-        run = session.scalar(query)
+        run = session.scalar(run_or_newest(NeedsRun, run_id))
         return None if run is None else _run_info(run)
 
 
@@ -253,7 +272,7 @@ def headline_run(engine: Engine) -> RunInfo | None:
 
 def recent_runs(engine: Engine, limit: int = 20) -> list[RunInfo]:
     with session_scope(engine) as session:
-        runs = session.scalars(select(NeedsRun).order_by(NeedsRun.id.desc()).limit(limit))
+        runs = session.scalars(newest_first(NeedsRun, limit))
         return [_run_info(r) for r in runs]
 
 
@@ -328,21 +347,18 @@ def _gap_map(
     frame["coverage"] = frame["coverage"].map(
         lambda c: "—" if c is None or pd.isna(c) else f"{c:.0%}"
     )
-    try:
-        return map_data(
-            engine,
-            level.value,
-            frame,
-            value="gap",
-            title=f"Gap by {level.value}: all SSP categories (needs run {run.id}, "
-            f"scenario '{run.scenario_name}')",
-            legend="Gap (posts; + shortage, − surplus)",
-            diverging=True,
-            hover=("required", "headcount", "gap", "coverage"),
-            codes={r.code for r in rows},
-        ), None
-    except MapUnavailable as exc:
-        return None, str(exc)
+    return map_or_note(
+        engine,
+        level.value,
+        frame,
+        value="gap",
+        title=f"Gap by {level.value}: all SSP categories (needs run {run.id}, "
+        f"scenario '{run.scenario_name}')",
+        legend="Gap (posts; + shortage, − surplus)",
+        diverging=True,
+        hover=("required", "headcount", "gap", "coverage"),
+        codes={r.code for r in rows},
+    )
 
 
 def _to_figures(row: pd.Series, level: str) -> AreaFigures:

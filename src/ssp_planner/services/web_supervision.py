@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import pandas as pd
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 from sqlalchemy import Engine, select
 
 from ssp_planner.domain.areas import AreaLevel
@@ -26,7 +26,8 @@ from ssp_planner.ingest.errors import RowError
 from ssp_planner.ingest.reader import read_table
 from ssp_planner.services.inventory import ImportResult
 from ssp_planner.services.supervision import import_sessions, run_mentoring, supervision_report
-from ssp_planner.services.web_import import store_error_report
+from ssp_planner.services.web_import import record_import, refused_result
+from ssp_planner.services.web_queries import BlankIsNone, newest_first, run_or_newest
 from ssp_planner.store import session_scope
 from ssp_planner.store.models import Area, Practitioner
 from ssp_planner.store.models_people import (
@@ -132,14 +133,9 @@ class SupervisionView(BaseModel):
 class SupervisionQuery(BaseModel):
     """The page's filters and the API's query: sessions over `months` up to `on`."""
 
-    on: date | None = None
+    on: Annotated[date | None, BlankIsNone] = None
     months: int = Field(default=12, ge=1, le=36)
     category: str = Field(default="all", max_length=40)
-
-    @field_validator("on", mode="before")
-    @classmethod
-    def _blank_is_default(cls, value: object) -> object:
-        return None if value == "" else value
 
 
 class SessionOut(BaseModel):
@@ -396,9 +392,7 @@ def import_sessions_upload(engine: Engine, path: Path, scope: Scope) -> ImportRe
     ]
     if not outside:
         return import_sessions(engine, path)
-    errors = sorted(checked.errors + outside, key=lambda e: (e.row, e.column))
-    rejected = len({e.row for e in errors if e.row > 1})
-    return ImportResult(path.name, checked.rows_read, errors=errors, rejected=rejected)
+    return refused_result(path.name, checked.rows_read, checked.errors + outside)
 
 
 def sessions_import_and_record(
@@ -410,18 +404,7 @@ def sessions_import_and_record(
     action = (
         "supervision.sessions_import_refused" if result.errors else "supervision.sessions_import"
     )
-    outcome = {
-        "rows_read": result.rows_read,
-        "inserted": result.inserted,
-        "updated": result.updated,
-        "unchanged": result.unchanged,
-        "rejected": result.rejected,
-        "errors": len(result.errors),
-        "batch_id": result.batch_id,
-    }
-    audit_now(engine, user=principal, action=action, target=result.file, after=outcome, ip=ip)
-    token = store_error_report(result, reports_dir, principal.user_id) if result.errors else None
-    return result, token
+    return result, record_import(engine, principal, result, action, reports_dir=reports_dir, ip=ip)
 
 
 # --- mentoring ---------------------------------------------------------------------------------
@@ -458,27 +441,21 @@ class MentoringPage(BaseModel):
 
 
 class MentoringRequest(BaseModel):
-    on: date | None = Field(default=None, description="who is new and who may mentor; today")
-
-    @field_validator("on", mode="before")
-    @classmethod
-    def _blank_is_default(cls, value: object) -> object:
-        return None if value == "" else value
+    on: Annotated[date | None, BlankIsNone] = Field(
+        default=None, description="who is new and who may mentor; today"
+    )
 
 
 def recent_mentoring_runs(engine: Engine, limit: int = 20) -> list[MentoringRunInfo]:
     with session_scope(engine) as session:
-        runs = session.scalars(select(MentoringRun).order_by(MentoringRun.id.desc()).limit(limit))
+        runs = session.scalars(newest_first(MentoringRun, limit))
         return [MentoringRunInfo.model_validate(r, from_attributes=True) for r in runs]
 
 
 def mentoring_view(engine: Engine, viewer: Audience, run_id: int | None) -> MentoringView:
     """A stored matching (default: the newest), its mentees limited to the viewer's areas."""
-    query = select(MentoringRun).order_by(MentoringRun.id.desc()).limit(1)
-    if run_id is not None:
-        query = select(MentoringRun).where(MentoringRun.id == run_id)
     with session_scope(engine) as session:
-        run = session.scalar(query)
+        run = session.scalar(run_or_newest(MentoringRun, run_id))
         if run is None:
             raise NotFoundError(
                 f"No mentoring run {run_id}." if run_id else "No mentor matching yet."

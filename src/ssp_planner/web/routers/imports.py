@@ -3,31 +3,32 @@ when any row is bad (the import is all-or-nothing)."""
 
 from __future__ import annotations
 
-from pathlib import Path as FilePath
 from typing import Annotated
 
-from fastapi import File, Path, Request, UploadFile
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from fastapi import File, Request, UploadFile
+from fastapi.responses import FileResponse, HTMLResponse
+from sqlalchemy import Engine
 
-from ssp_planner.services.web_import import error_report_file, import_and_record, report_name
+from ssp_planner.services.web_import import ImportResult, import_and_record
 from ssp_planner.web.auth import client_ip
 from ssp_planner.web.config import WebSettings
 from ssp_planner.web.deps import EngineDep, Importer, SettingsDep
 from ssp_planner.web.feature import Feature, NavEntry
 from ssp_planner.web.render import page
-from ssp_planner.web.roles import Permission
+from ssp_planner.web.roles import Permission, Principal
 from ssp_planner.web.schemas import ImportResultOut
-from ssp_planner.web.uploads import received
+from ssp_planner.web.uploads import (
+    ReportFormat,
+    ReportToken,
+    error_report_download,
+    error_reports_dir,
+    received,
+    refused_or,
+    refused_responses,
+)
 
 feature = Feature("imports", nav=(NavEntry("Import", "/import", Permission.IMPORT_INVENTORY),))
 Upload = Annotated[UploadFile, File(description="Inventory CSV or XLSX (docs/inventory-format.md)")]
-Token = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{20,64}$")]
-Fmt = Annotated[str, Path(pattern=r"^(csv|xlsx)$")]
-
-
-def error_reports_dir(settings: WebSettings) -> FilePath:
-    """Where upload error reports wait a day for their uploader (every upload page)."""
-    return settings.data_dir / "web-error-reports"
 
 
 @feature.pages.get("/import", response_class=HTMLResponse)
@@ -39,43 +40,40 @@ def import_form(request: Request, user: Importer, settings: SettingsDep) -> HTML
 def import_page(
     request: Request, user: Importer, engine: EngineDep, settings: SettingsDep, file: Upload
 ) -> HTMLResponse:
-    with received(file, settings.upload_max_mb, "inventory.csv") as path:
-        result, token = import_and_record(
-            engine, path, user, reports_dir=error_reports_dir(settings), ip=client_ip(request)
-        )
+    result, token = _import(request, user, engine, settings, file)
     return page(
         request, "import_result.html", user, result=ImportResultOut.of(result, token), token=token
     )
 
 
 @feature.pages.get("/import/reports/{token}.{fmt}")
-def report_page(user: Importer, settings: SettingsDep, token: Token, fmt: Fmt) -> FileResponse:
-    return _download(settings, user.user_id, token, fmt)
+def report_page(
+    user: Importer, settings: SettingsDep, token: ReportToken, fmt: ReportFormat
+) -> FileResponse:
+    return error_report_download(settings, user.user_id, token, fmt, "inventory")
 
 
 @feature.api.post(
-    "/imports/inventory",
-    tags=["imports"],
-    responses={422: {"model": ImportResultOut, "description": "Row errors; nothing stored"}},
+    "/imports/inventory", tags=["imports"], responses=refused_responses(ImportResultOut)
 )
 def import_api(
     request: Request, user: Importer, engine: EngineDep, settings: SettingsDep, file: Upload
 ) -> ImportResultOut:
-    with received(file, settings.upload_max_mb, "inventory.csv") as path:
-        result, token = import_and_record(
-            engine, path, user, reports_dir=error_reports_dir(settings), ip=client_ip(request)
-        )
-    out = ImportResultOut.of(result, token)
-    if result.errors and not result.written:
-        return JSONResponse(out.model_dump(mode="json"), status_code=422)  # type: ignore[return-value]
-    return out
+    result, token = _import(request, user, engine, settings, file)
+    return refused_or(ImportResultOut.of(result, token), bool(result.errors) and not result.written)
 
 
 @feature.api.get("/imports/reports/{token}.{fmt}", tags=["imports"], responses={404: {}})
-def report_api(user: Importer, settings: SettingsDep, token: Token, fmt: Fmt) -> FileResponse:
-    return _download(settings, user.user_id, token, fmt)
+def report_api(
+    user: Importer, settings: SettingsDep, token: ReportToken, fmt: ReportFormat
+) -> FileResponse:
+    return error_report_download(settings, user.user_id, token, fmt, "inventory")
 
 
-def _download(settings: WebSettings, owner: int, token: str, fmt: str) -> FileResponse:
-    path = error_report_file(error_reports_dir(settings), token, owner, fmt)
-    return FileResponse(path, filename=report_name("inventory", fmt))
+def _import(
+    request: Request, user: Principal, engine: Engine, settings: WebSettings, file: UploadFile
+) -> tuple[ImportResult, str | None]:
+    with received(file, settings.upload_max_mb, "inventory.csv") as path:
+        return import_and_record(
+            engine, path, user, reports_dir=error_reports_dir(settings), ip=client_ip(request)
+        )

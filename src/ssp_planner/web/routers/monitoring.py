@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from pathlib import Path as FilePath
-from typing import Annotated, Any
+from pathlib import Path
+from typing import Annotated
 
-from fastapi import File, Path, Query, Request, UploadFile
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from fastapi import File, Query, Request, UploadFile
+from fastapi.responses import FileResponse, HTMLResponse
 from starlette.background import BackgroundTask
 
 from ssp_planner.services import web_monitoring as me
-from ssp_planner.services.web_import import error_report_file, report_name
 from ssp_planner.services.web_monitoring import MapView, MeQuery, StatusView, TrendView
 from ssp_planner.services.web_monitoring_imports import (
     Kind,
@@ -27,19 +26,23 @@ from ssp_planner.web.deps import EngineDep, MonitoringManager, SettingsDep, View
 from ssp_planner.web.feature import Feature, NavEntry
 from ssp_planner.web.render import page
 from ssp_planner.web.roles import Permission, Principal
-from ssp_planner.web.uploads import received
+from ssp_planner.web.uploads import (
+    ReportFormat,
+    ReportToken,
+    error_report_download,
+    error_reports_dir,
+    received,
+    refused_or,
+    refused_responses,
+)
 
 feature = Feature("monitoring", nav=(NavEntry("M&E", "/me", Permission.VIEW),))
 Q = Annotated[MeQuery, Query()]
 Upload = Annotated[
     UploadFile, File(description="DHIS2 dataValueSets JSON or ADX (values), CSV/XLSX (targets)")
 ]
-Token = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{20,64}$")]
-Fmt = Annotated[str, Path(pattern=r"^(csv|xlsx)$")]
 DEFAULT_NAME = {"values": "data-values.json", "targets": "targets.csv"}
-REFUSED: dict[int | str, dict[str, Any]] = {
-    422: {"model": MeImportOut, "description": "Row errors; nothing stored"}
-}
+REFUSED = refused_responses(MeImportOut)
 
 
 @feature.pages.get("/me", response_class=HTMLResponse)
@@ -74,9 +77,9 @@ def targets_page(
 
 @feature.pages.get("/me/reports/{token}.{fmt}")
 def report_page(
-    user: MonitoringManager, settings: SettingsDep, token: Token, fmt: Fmt
+    user: MonitoringManager, settings: SettingsDep, token: ReportToken, fmt: ReportFormat
 ) -> FileResponse:
-    return _report(settings, user, token, fmt)
+    return error_report_download(settings, user.user_id, token, fmt, "upload")
 
 
 @feature.pages.get("/me/export.json")
@@ -137,9 +140,9 @@ def targets_api(
 
 @feature.api.get("/me/reports/{token}.{fmt}", tags=["monitoring"], responses={404: {}})
 def report_api(
-    user: MonitoringManager, settings: SettingsDep, token: Token, fmt: Fmt
+    user: MonitoringManager, settings: SettingsDep, token: ReportToken, fmt: ReportFormat
 ) -> FileResponse:
-    return _report(settings, user, token, fmt)
+    return error_report_download(settings, user.user_id, token, fmt, "upload")
 
 
 @feature.api.get("/me/export", tags=["monitoring"], response_class=FileResponse)
@@ -148,10 +151,6 @@ def export_api(user: MonitoringManager, engine: EngineDep) -> FileResponse:
 
 
 # --- shared by pages and API ----------------------------------------------------------------------
-
-
-def _reports(settings: WebSettings) -> FilePath:
-    return settings.data_dir / "web-error-reports"
 
 
 def _upload(
@@ -164,7 +163,7 @@ def _upload(
 ) -> MeImportOut:
     with received(file, settings.upload_max_mb, DEFAULT_NAME[kind]) as path:
         return upload_and_record(
-            engine, kind, path, user, reports_dir=_reports(settings), ip=client_ip(request)
+            engine, kind, path, user, reports_dir=error_reports_dir(settings), ip=client_ip(request)
         )
 
 
@@ -173,18 +172,11 @@ def _result_page(request: Request, user: Principal, result: MeImportOut) -> HTML
 
 
 def _answer(result: MeImportOut) -> MeImportOut:
-    if result.errors and not result.stored:
-        return JSONResponse(result.model_dump(mode="json"), status_code=422)  # type: ignore[return-value]
-    return result
-
-
-def _report(settings: WebSettings, user: Principal, token: str, fmt: str) -> FileResponse:
-    path = error_report_file(_reports(settings), token, user.user_id, fmt)
-    return FileResponse(path, filename=report_name("upload", fmt))
+    return refused_or(result, bool(result.errors) and not result.stored)
 
 
 def _export(engine: EngineDep, user: Principal) -> FileResponse:
-    folder = FilePath(tempfile.mkdtemp(prefix="ssp-export-"))
+    folder = Path(tempfile.mkdtemp(prefix="ssp-export-"))
     try:
         path = export_file(engine, user.scope, folder)
     except BaseException:

@@ -7,10 +7,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import File, Form, Path, Query, Request, UploadFile
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 
 from ssp_planner.services import web_supervision as sup
-from ssp_planner.services.web_import import error_report_file, report_name
 from ssp_planner.services.web_supervision import (
     Audience,
     MentoringRequest,
@@ -25,9 +24,16 @@ from ssp_planner.web.deps import EngineDep, SettingsDep, SupervisionManager, Vie
 from ssp_planner.web.feature import Feature, NavEntry
 from ssp_planner.web.render import flash, page
 from ssp_planner.web.roles import Permission, Principal
-from ssp_planner.web.routers.imports import error_reports_dir
 from ssp_planner.web.schemas import ImportResultOut
-from ssp_planner.web.uploads import received
+from ssp_planner.web.uploads import (
+    ReportFormat,
+    ReportToken,
+    error_report_download,
+    error_reports_dir,
+    received,
+    refused_or,
+    refused_responses,
+)
 
 feature = Feature(
     "supervision",
@@ -39,8 +45,6 @@ feature = Feature(
 Q = Annotated[SupervisionQuery, Query()]
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 Upload = Annotated[UploadFile, File(description="Sessions CSV or XLSX (docs/supervision.md)")]
-Token = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{20,64}$")]
-Fmt = Annotated[str, Path(pattern=r"^(csv|xlsx)$")]
 PAGE_REPORTS = "/supervision/reports"
 API_REPORTS = "/api/v1/supervision/reports"
 
@@ -89,9 +93,9 @@ def upload_page(
 
 @feature.pages.get("/supervision/reports/{token}.{fmt}")
 def report_page(
-    user: SupervisionManager, settings: SettingsDep, token: Token, fmt: Fmt
+    user: SupervisionManager, settings: SettingsDep, token: ReportToken, fmt: ReportFormat
 ) -> FileResponse:
-    return _download(settings, user.user_id, token, fmt)
+    return error_report_download(settings, user.user_id, token, fmt, "sessions")
 
 
 @feature.pages.get("/mentoring", response_class=HTMLResponse)
@@ -132,9 +136,7 @@ def person_api(user: Viewer, engine: EngineDep, person_id: Id) -> PersonSupervis
 
 
 @feature.api.post(
-    "/supervision/sessions",
-    tags=["supervision"],
-    responses={422: {"model": ImportResultOut, "description": "Row errors; nothing stored"}},
+    "/supervision/sessions", tags=["supervision"], responses=refused_responses(ImportResultOut)
 )
 def upload_api(
     request: Request,
@@ -144,16 +146,14 @@ def upload_api(
     file: Upload,
 ) -> ImportResultOut:
     out, _token = _upload(request, user, engine, settings, file, API_REPORTS)
-    if out.errors:
-        return JSONResponse(out.model_dump(mode="json"), status_code=422)  # type: ignore[return-value]
-    return out
+    return refused_or(out, bool(out.errors))
 
 
 @feature.api.get("/supervision/reports/{token}.{fmt}", tags=["supervision"], responses={404: {}})
 def report_api(
-    user: SupervisionManager, settings: SettingsDep, token: Token, fmt: Fmt
+    user: SupervisionManager, settings: SettingsDep, token: ReportToken, fmt: ReportFormat
 ) -> FileResponse:
-    return _download(settings, user.user_id, token, fmt)
+    return error_report_download(settings, user.user_id, token, fmt, "sessions")
 
 
 @feature.api.get("/mentoring/runs", tags=["mentoring"])
@@ -202,8 +202,3 @@ def _upload(
         for fmt in ("csv", "xlsx")
     }
     return ImportResultOut.of(result, token).model_copy(update=links), token
-
-
-def _download(settings: SettingsDep, owner: int, token: str, fmt: str) -> FileResponse:
-    path = error_report_file(error_reports_dir(settings), token, owner, fmt)
-    return FileResponse(path, filename=report_name("sessions", fmt))
