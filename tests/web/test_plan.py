@@ -15,7 +15,7 @@ from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
-from httpx import Response
+from httpx2 import Response
 from sqlalchemy import select
 
 from ssp_planner.services.plan import load_plan, plan_codes
