@@ -4,6 +4,7 @@ import is all-or-nothing and idempotent, and the report reads it all back."""
 from __future__ import annotations
 
 import csv
+import threading
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from ssp_planner.services.supervision import (
     people_on,
     supervision_report,
     sync_links,
+    sync_links_once,
     write_supervision_xlsx,
 )
 from ssp_planner.store import session_scope
@@ -105,6 +107,34 @@ def test_links_follow_the_inventory_and_keep_their_history(engine: Engine, tmp_p
         before = people_on(s, today - timedelta(days=1)).set_index("id")["supervisor_id"]
         after = people_on(s, today).set_index("id")["supervisor_id"]
     assert before[tee] == old and after[tee] == new
+
+
+def test_two_readers_syncing_links_at_once_both_succeed(engine: Engine, tmp_path: Path) -> None:
+    """A report read while another reader's sync of the same new links is in flight: the
+    unique key makes one of them wait and then refuse its insert; it syncs again and finds
+    the links in place (the web serves many readers at once; this was a 500 on PostgreSQL)."""
+    demo(engine, tmp_path)
+    today = date(2026, 6, 1)
+    outcome: dict[str, object] = {}
+    with session_scope(engine) as first:
+        made = sync_links(first, today)  # inserted, not yet committed
+        assert made > 0
+
+        def second() -> None:
+            try:
+                outcome["changed"] = sync_links_once(engine, today)
+            except Exception as exc:  # the assertion below names it
+                outcome["error"] = exc
+
+        thread = threading.Thread(target=second)
+        thread.start()
+        thread.join(timeout=1.0)  # PostgreSQL: blocked on the unique index; SQLite: on the lock
+    thread.join(timeout=60)
+    assert "error" not in outcome, outcome.get("error")
+    assert outcome["changed"] == 0  # everything was already in place when it got through
+    with session_scope(engine) as s:
+        links = s.scalar(select(func.count(SupervisionLink.id)))
+    assert links == made
 
 
 def test_sessions_import_once_then_nothing_changes(engine: Engine, tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ssp_planner import __version__
@@ -100,6 +101,22 @@ def sync_links(session: Session, today: date) -> int:
     if new:
         session.execute(insert(SupervisionLink), _new_links(session, new, today))
     return len(stale) + len(new)
+
+
+def sync_links_once(engine: Engine, today: date) -> int:
+    """`sync_links` in a transaction of its own, safe when two readers sync at once.
+
+    Reports read through it (the web serves many at a time): when a concurrent sync has
+    inserted the same links first, the unique key refuses ours; that transaction is rolled back
+    and the sync is run again, now finding the links in place."""
+    for attempt in range(2):
+        try:
+            with session_scope(engine) as session:
+                return sync_links(session, today)
+        except IntegrityError:
+            if attempt:
+                raise
+    return 0
 
 
 def _new_links(session: Session, new: dict[int, int], today: date) -> list[dict[str, object]]:
@@ -198,8 +215,8 @@ def supervision_report(
     (default: the latest recorded session, else today)."""
     norms = load_norms(norms_file)
     today = today or date.today()
+    sync_links_once(engine, today)
     with session_scope(engine) as session:
-        sync_links(session, today)
         areas = areas_frame(session)
         on = on or _latest_session(session) or today
         period = Period.months_to(on, months)
