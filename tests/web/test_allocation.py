@@ -229,6 +229,21 @@ def test_start_by_api_stores_like_the_cli(demo: DemoEnv, runs: Runs) -> None:
     assert made["posts"] == int(cli.plan.new_posts.sum())
 
 
+def test_npo_subsidies_are_a_second_channel_like_the_cli(demo: DemoEnv, runs: Runs) -> None:
+    client = demo.client("admin")
+    answer = client.post("/api/v1/allocation/runs", json={"budget": "R300m", "npo_budget": "R100m"})
+    assert answer.status_code == 201, answer.text
+    made = answer.json()
+    # `ssp allocate posts --budget R300m --npo-budget R100m`: the same inputs and plan.
+    cli = allocate(demo.engine, PostRequest(budget=300_000_000, npo_budget=100_000_000))
+    assert made["inputs_digest"] == cli.inputs_digest[:16]
+    assert made["posts"] == int(cli.plan.new_posts.sum())
+    spent = cli.plan.spent()
+    assert spent["government"] <= 300_000_000 and 0 < spent["npo"] <= 100_000_000
+    refused = client.post("/api/v1/allocation/runs", json={"budget": "R300m", "npo_budget": "x"})
+    assert refused.status_code == 400 and "is not an amount of money" in refused.text
+
+
 @pytest.mark.parametrize(
     ("budget", "message"),
     [

@@ -41,11 +41,17 @@ def start_and_record(
     fairness: Fairness,
     scenario: str,
     ip: str | None,
+    npo_budget: str = "",
 ) -> AllocationRunInfo:
-    """Fund posts from the scenario's newest needs run; the run stores itself (its service
-    commits), then the audit entry names it."""
+    """Fund posts from the scenario's newest needs run (government posts, and NPO subsidies
+    when an NPO budget is given); the run stores itself (its service commits), then the audit
+    entry names it."""
     request = PostRequest(
-        budget=parse_budget(budget), scenario=scenario, fairness=fairness, time_limit=WEB_TIME_LIMIT
+        budget=parse_budget(budget),
+        npo_budget=parse_budget(npo_budget) if npo_budget.strip() else None,
+        scenario=scenario,
+        fairness=fairness,
+        time_limit=WEB_TIME_LIMIT,
     )
     result = allocate(engine, request)
     audit_now(
@@ -55,6 +61,7 @@ def start_and_record(
         target=f"allocation_run:{result.run_id}",
         after={
             "budget_rands": request.budget,
+            "npo_budget_rands": request.npo_budget,
             "fairness": fairness,
             "scenario": scenario,
             "needs_run": result.needs_run_id,

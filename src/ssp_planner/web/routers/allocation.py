@@ -37,6 +37,7 @@ class StartRequest(BaseModel):
     """A post allocation to start: the yearly budget as typed ('R500m') or in whole rands."""
 
     budget: str = Field(min_length=1, max_length=40, examples=["R500m"])
+    npo_budget: str = Field(default="", max_length=40, examples=["R100m"])
     fairness: Fairness = "total"
     scenario: str = Field(default="baseline", max_length=100)
 
@@ -72,16 +73,29 @@ def start_page(
     user: AllocationRunner,
     engine: EngineDep,
     budget: Annotated[str, Form(min_length=1, max_length=40)],
+    npo_budget: Annotated[str, Form(max_length=40)] = "",
     fairness: Annotated[Fairness, Form()] = "total",
     scenario: Annotated[str, Form(max_length=100)] = "baseline",
     level: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
     try:
         run = start_and_record(
-            engine, user, budget=budget, fairness=fairness, scenario=scenario, ip=client_ip(request)
+            engine,
+            user,
+            budget=budget,
+            npo_budget=npo_budget,
+            fairness=fairness,
+            scenario=scenario,
+            ip=client_ip(request),
         )
     except SSPError as exc:  # nonsense budget, no needs run, infeasible: the engine's reason
-        typed = {"budget": budget, "fairness": fairness, "scenario": scenario, "level": level}
+        typed = {
+            "budget": budget,
+            "npo_budget": npo_budget,
+            "fairness": fairness,
+            "scenario": scenario,
+            "level": level,
+        }
         return _list_page(request, user, engine, error=str(exc), form=typed)
     flash(
         request,
@@ -126,6 +140,7 @@ def start_api(
         engine,
         user,
         budget=body.budget,
+        npo_budget=body.npo_budget,
         fairness=body.fairness,
         scenario=body.scenario,
         ip=client_ip(request),
