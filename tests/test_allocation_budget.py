@@ -236,3 +236,31 @@ def test_answer_never_breaks_a_constraint(problem: PostProblem) -> None:
         assert str(exc).startswith("No plan can meet these inputs")
         return
     assert check_plan(problem, plan.x) == []
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problem=instances())
+def test_improved_start_is_feasible_and_no_worse(problem: PostProblem) -> None:
+    """The restricted MILP that replaces a poor rounded start returns a plan the full model
+    accepts (every row and bound, whole posts), better than the rounded one."""
+    from ssp_planner.allocation._milp import HighsSolver, Infeasible, relaxation
+    from ssp_planner.allocation._post_model import PostModel
+    from ssp_planner.allocation._warm_start import better_start, first_plan
+
+    model = PostModel.build(problem)
+    solver = HighsSolver()
+    try:
+        relaxed = solver.solve(relaxation(model.model))
+    except Infeasible:
+        return
+    rounded = first_plan(model, relaxed.x)
+    start = better_start(model, relaxed, rounded, solver)
+    if start is None or start is rounded:
+        return  # kept as it was (HiGHS checks a start and ignores one it cannot use)
+    m, tol = model.model, 1e-6
+    rows = m.a @ start
+    assert np.all(rows >= m.row_lb - tol) and np.all(rows <= m.row_ub + tol)
+    assert np.all(start >= m.lb - tol) and np.all(start <= m.ub + tol)
+    assert np.allclose(start[m.integer], np.rint(start[m.integer]), atol=tol)
+    if rounded is not None:
+        assert m.c @ start < m.c @ rounded

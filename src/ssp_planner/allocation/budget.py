@@ -63,7 +63,7 @@ from ssp_planner.allocation._milp import (
     relaxation,
 )
 from ssp_planner.allocation._post_model import PostModel, cost_cube
-from ssp_planner.allocation._warm_start import first_plan, solution_vector
+from ssp_planner.allocation._warm_start import better_start, first_plan, solution_vector
 from ssp_planner.allocation.feasibility import AllocationInfeasible, diagnose
 from ssp_planner.allocation.problem import PostProblem
 
@@ -166,7 +166,8 @@ def _solve(problem: PostProblem, solver: Solver, keep: Cube | None) -> tuple[Pos
             model.keep(model.group_cube(keep))
             x0 = solution_vector(model, model.group_cube(keep))
         else:
-            x0 = first_plan(model, solver.solve(relaxation(model.model)).x)
+            relaxed = solver.solve(relaxation(model.model))
+            x0 = better_start(model, relaxed, first_plan(model, relaxed.x), solver)
         return model, solver.solve(model.model, x0)
     except Infeasible:
         raise AllocationInfeasible(
