@@ -243,15 +243,7 @@ def _demand_trace(part: pd.DataFrame, name: str, norm: Normalize | None) -> go.S
         + (f"served by {html.escape(str(r.site_id))}" if name == "served" else "not served")
         for r in part.itertuples()
     ]
-    return go.Scattergeo(
-        lon=part["lon"].tolist(),
-        lat=part["lat"].tolist(),
-        mode="markers",
-        marker=marker,
-        text=text,
-        hovertemplate="%{text}<extra></extra>",
-        name=f"demand point, {name}",
-    )
+    return _markers(part, marker, text, f"demand point, {name}")
 
 
 def _site_trace(part: pd.DataFrame, name: str, chosen: bool) -> go.Scattergeo:
@@ -265,6 +257,13 @@ def _site_trace(part: pd.DataFrame, name: str, chosen: bool) -> go.Scattergeo:
         + (f"<br>serves need {r.served_need:,.1f}" if chosen else "<br>not chosen")
         for r in part.itertuples()
     ]
+    return _markers(part, marker, text, name)
+
+
+def _markers(
+    part: pd.DataFrame, marker: dict[str, Any], text: list[str], name: str
+) -> go.Scattergeo:
+    """Points at their coordinates with hover text (escaped by the callers)."""
     return go.Scattergeo(
         lon=part["lon"].tolist(),
         lat=part["lat"].tolist(),

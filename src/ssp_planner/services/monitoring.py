@@ -425,7 +425,7 @@ def _load(engine: Engine, framework: Framework | None) -> _Inputs:
             values=values,
             areas=areas,
             area_values=area_values_frame(session, areas, framework.area_indicators),
-            targets=_targets_frame(session),
+            targets=targets_frame(session),
             estimated=set(pops.loc[pops["estimated"].astype(bool), "level"]),
             synthetic=synthetic_sources(engine),
         )
@@ -467,16 +467,23 @@ def _table(
     return IndicatorTable(label_results(results, inputs.areas, fw), notes, inputs.synthetic)
 
 
-def _targets_frame(session: Session) -> pd.DataFrame:
-    rows = session.execute(
-        select(
-            IndicatorTarget.indicator,
-            IndicatorTarget.area_id,
-            IndicatorTarget.period,
-            IndicatorTarget.value,
-            IndicatorTarget.source,
-        )
-    ).all()
+def targets_frame(
+    session: Session, codes: list[str] | None = None, periods: list[str] | None = None
+) -> pd.DataFrame:
+    """Stored targets (indicator, area_id, period, target, target_source), optionally only
+    these indicators and periods (a page reads just what it shows)."""
+    query = select(
+        IndicatorTarget.indicator,
+        IndicatorTarget.area_id,
+        IndicatorTarget.period,
+        IndicatorTarget.value,
+        IndicatorTarget.source,
+    )
+    if codes is not None:
+        query = query.where(IndicatorTarget.indicator.in_(codes))
+    if periods is not None:
+        query = query.where(IndicatorTarget.period.in_(periods))
+    rows = session.execute(query).all()
     frame = pd.DataFrame(
         rows, columns=["indicator", "area_id", "period", "target", "target_source"]
     )

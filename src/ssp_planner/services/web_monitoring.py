@@ -16,7 +16,6 @@ from collections.abc import Sequence
 import pandas as pd
 from pydantic import BaseModel, Field
 from sqlalchemy import Double, Engine, cast, func, select
-from sqlalchemy.orm import Session
 
 from ssp_planner.domain.areas import AreaLevel
 from ssp_planner.errors import NotFoundError, SSPError
@@ -34,14 +33,14 @@ from ssp_planner.monitoring.tables import label_results, provenance_notes
 from ssp_planner.monitoring.targets import Status, attach_targets
 from ssp_planner.reports.dashboard import STATUS_COLOURS
 from ssp_planner.services.areas import areas_frame
-from ssp_planner.services.monitoring import area_values_frame
+from ssp_planner.services.monitoring import area_values_frame, targets_frame
 from ssp_planner.services.summary import synthetic_sources
 from ssp_planner.services.web_cache import cached
 from ssp_planner.services.web_charts import ChartData, series
 from ssp_planner.services.web_maps import MapData, map_or_note
 from ssp_planner.store import session_scope
 from ssp_planner.store.models import Area
-from ssp_planner.store.models_monitoring import DataElement, DataValue, IndicatorTarget
+from ssp_planner.store.models_monitoring import DataElement, DataValue
 from ssp_planner.web.roles import Scope
 
 PERIOD_TYPES = (PeriodType.QUARTERLY, PeriodType.FINANCIAL_APRIL)
@@ -351,7 +350,7 @@ def _results(
     with session_scope(engine) as session:
         areas = areas_frame(session)
         area_values = area_values_frame(session, areas, fw.area_indicators)
-        targets = _targets(session, codes, [str(p) for p in periods])
+        targets = targets_frame(session, codes, [str(p) for p in periods])
     results = compute_indicators(
         fw, values, areas, area_values, level=level, periods=periods, codes=codes
     )
@@ -377,23 +376,6 @@ def _values(engine: Engine, elements: list[str], periods: list[str]) -> pd.DataF
         rows = conn.execute(query).all() if elements and periods else []
     frame = pd.DataFrame(rows, columns=["area_id", "element", "coc", "period", "value"])
     frame["value"] = frame["value"].astype(float)
-    return frame
-
-
-def _targets(session: Session, codes: list[str], periods: list[str]) -> pd.DataFrame:
-    rows = session.execute(
-        select(
-            IndicatorTarget.indicator,
-            IndicatorTarget.area_id,
-            IndicatorTarget.period,
-            IndicatorTarget.value,
-            IndicatorTarget.source,
-        ).where(IndicatorTarget.indicator.in_(codes), IndicatorTarget.period.in_(periods))
-    ).all()
-    frame = pd.DataFrame(
-        rows, columns=["indicator", "area_id", "period", "target", "target_source"]
-    )
-    frame["target"] = frame["target"].astype(float)
     return frame
 
 
