@@ -17,25 +17,14 @@ import numpy as np
 import pandas as pd
 
 from _common import timed, write_results
-from ssp_planner.domain.areas import bundled_areas, parent_level
 from ssp_planner.domain.vocabulary import Category
 from ssp_planner.supervision import MatchRules, match_mentors, ordinal_distance
 from ssp_planner.supervision.distance import AreaDistance
 from ssp_planner.supervision.mentoring import preferred
+from ssp_planner.workforce.hierarchy import bundled_hierarchy
 
 LANGS = ("zu", "xh", "af", "en", "nso", "tn", "st", "ts", "ss", "ve", "nr")
 SHARES = [0.55, 0.15, 0.08, 0.12, 0.10]
-
-
-def areas() -> pd.DataFrame:
-    rows, ids = [], {}
-    for i, r in enumerate(sorted(bundled_areas(), key=lambda r: r.level.depth)):
-        ids[(r.level, r.code)] = i
-        up = parent_level(r)
-        rows.append(
-            (i, r.code, r.level.value, ids[(up, r.parent_code)] if up and r.parent_code else None)
-        )
-    return pd.DataFrame(rows, columns=["id", "code", "level", "parent_id"])
 
 
 def people(n: int, munis: np.ndarray, rng: np.random.Generator, mentors: bool) -> pd.DataFrame:
@@ -92,7 +81,7 @@ def main() -> None:
     parser.add_argument("--mentees", type=int, default=5000)
     parser.add_argument("--mentors", type=int, default=3000)
     args = parser.parse_args()
-    table = areas()
+    table = bundled_hierarchy()
     dist = ordinal_distance(table)
     munis = table.loc[table["level"] == "municipality", "id"].to_numpy()
     rng = np.random.default_rng(20261125)

@@ -12,7 +12,6 @@ import pytest
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import shortest_path
 
-from ssp_planner.domain.areas import bundled_areas, parent_level
 from ssp_planner.supervision import (
     AreaDistance,
     MatchRules,
@@ -22,23 +21,13 @@ from ssp_planner.supervision import (
     split_people,
 )
 from ssp_planner.supervision.distance import place_graph
+from ssp_planner.workforce.hierarchy import bundled_hierarchy
 
 SW = "social_worker"
 LANGS = ("xh", "zu", "en")
 
 
-def sa_areas() -> pd.DataFrame:
-    rows, ids = [], {}
-    for i, r in enumerate(sorted(bundled_areas(), key=lambda r: r.level.depth)):
-        ids[(r.level, r.code)] = i
-        up = parent_level(r)
-        rows.append(
-            (i, r.code, r.level.value, ids[(up, r.parent_code)] if up and r.parent_code else None)
-        )
-    return pd.DataFrame(rows, columns=["id", "code", "level", "parent_id"])
-
-
-AREAS = sa_areas()
+AREAS = bundled_hierarchy()
 TREE = ordinal_distance(AREAS)
 CODE = dict(zip(AREAS["code"] + "/" + AREAS["level"], AREAS["id"], strict=True))
 

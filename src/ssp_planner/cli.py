@@ -8,7 +8,14 @@ from typing import Annotated
 import typer
 
 from ssp_planner.cli_allocate import allocate_app
-from ssp_planner.cli_common import console, engine_of, make_typer, settings_of
+from ssp_planner.cli_common import (
+    ErrorsOption,
+    SkipInvalidOption,
+    console,
+    engine_of,
+    make_typer,
+    settings_of,
+)
 from ssp_planner.cli_link import link_app
 from ssp_planner.cli_me import me_app
 from ssp_planner.cli_needs import needs_app
@@ -142,12 +149,8 @@ def areas_import_boundaries(
 def import_inventory_cmd(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="Inventory CSV or XLSX (docs/inventory-format.md).")],
-    skip_invalid: Annotated[
-        bool, typer.Option(help="Store the valid rows and report the rest.")
-    ] = False,
-    errors: Annotated[
-        Path | None, typer.Option(help="Error report (.csv or .xlsx); default FILE.errors.csv.")
-    ] = None,
+    skip_invalid: SkipInvalidOption = False,
+    errors: ErrorsOption = None,
 ) -> None:
     """Validate and import an inventory file; every error is reported with its fix."""
     result = import_inventory(engine_of(ctx), file, skip_invalid=skip_invalid)

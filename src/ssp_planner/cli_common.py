@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -12,6 +13,12 @@ from typer.core import TyperGroup
 from ssp_planner.errors import SSPError
 from ssp_planner.settings import Settings
 from ssp_planner.store import connect, migrate
+
+# Options every validated import shares (inventory, sessions, indicator values, plan).
+ErrorsOption = Annotated[
+    Path | None, typer.Option(help="Error report (.csv or .xlsx); default FILE.errors.csv.")
+]
+SkipInvalidOption = Annotated[bool, typer.Option(help="Store the valid rows and report the rest.")]
 
 console = Console()
 if not console.is_terminal:  # piped or captured: wide enough that tables don't fold

@@ -10,7 +10,7 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from ssp_planner.cli_common import console, engine_of, make_typer, settings_of
+from ssp_planner.cli_common import ErrorsOption, console, engine_of, make_typer, settings_of
 from ssp_planner.cli_render import fmt, synthetic_banner
 from ssp_planner.domain.areas import AreaLevel
 from ssp_planner.ingest.errors import write_error_report
@@ -31,9 +31,6 @@ me_app = make_typer(
 MAX_ERRORS_SHOWN = 30
 FrameworkOption = Annotated[
     Path | None, typer.Option("--framework", help="Framework TOML (default: the shipped one).")
-]
-ErrorsOption = Annotated[
-    Path | None, typer.Option(help="Error report (.csv or .xlsx); default FILE.errors.csv.")
 ]
 
 

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ssp_planner.cli_common import console, engine_of, make_typer
+from ssp_planner.cli_common import ErrorsOption, SkipInvalidOption, console, engine_of, make_typer
 from ssp_planner.cli_render import fmt, print_import_result
 from ssp_planner.domain.areas import AreaLevel
 from ssp_planner.services import people_demo
@@ -99,12 +99,8 @@ def supervision_report(
 def import_sessions(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="Sessions CSV or XLSX (docs/supervision.md).")],
-    skip_invalid: Annotated[
-        bool, typer.Option(help="Store the valid rows and report the rest.")
-    ] = False,
-    errors: Annotated[
-        Path | None, typer.Option(help="Error report (.csv or .xlsx); default FILE.errors.csv.")
-    ] = None,
+    skip_invalid: SkipInvalidOption = False,
+    errors: ErrorsOption = None,
     norms: NormsOption = None,
 ) -> None:
     """Validate and import supervision sessions; nothing is stored if any row is bad."""

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ssp_planner.cli_common import console, engine_of, make_typer, settings_of
+from ssp_planner.cli_common import ErrorsOption, console, engine_of, make_typer, settings_of
 from ssp_planner.domain.dates import parse_date
 from ssp_planner.errors import SSPError
 from ssp_planner.ingest.errors import write_error_report
@@ -71,9 +71,7 @@ def report_brief(
 def plan_import(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="Plan workbook (.xlsx, docs/plan-format.md).")],
-    errors: Annotated[
-        Path | None, typer.Option(help="Error report (.csv or .xlsx); default FILE.errors.csv.")
-    ] = None,
+    errors: ErrorsOption = None,
 ) -> None:
     """Validate every sheet and store the plan; nothing is stored if any row is bad."""
     result = plan_service.import_plan(engine_of(ctx), file)

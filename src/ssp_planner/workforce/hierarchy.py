@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ssp_planner.domain.areas import AreaLevel
+from ssp_planner.domain.areas import AreaLevel, bundled_areas, parent_level
 
 
 def ancestor_at(areas: pd.DataFrame, level: AreaLevel) -> pd.Series:
@@ -22,3 +22,16 @@ def ancestor_at(areas: pd.DataFrame, level: AreaLevel) -> pd.Series:
         result[at_level & result.isna()] = current[at_level & result.isna()]
         current = current.map(parent).astype("Int64")
     return result
+
+
+def bundled_hierarchy() -> pd.DataFrame:
+    """The bundled areas as the frame the roll-ups take (id, code, level, parent_id), with
+    ids by position: for computations on the areas without a database (benchmarks, tests)."""
+    rows, ids = [], {}
+    for i, r in enumerate(sorted(bundled_areas(), key=lambda r: r.level.depth)):
+        ids[(r.level, r.code)] = i
+        up = parent_level(r)
+        rows.append(
+            (i, r.code, r.level.value, ids[(up, r.parent_code)] if up and r.parent_code else None)
+        )
+    return pd.DataFrame(rows, columns=["id", "code", "level", "parent_id"])
