@@ -27,8 +27,8 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, Literal
+from dataclasses import dataclass, replace
+from typing import Any, Literal, Self
 
 import numpy as np
 import numpy.typing as npt
@@ -45,6 +45,7 @@ from ssp_planner.allocation._milp import (
     Solution,
     Solver,
 )
+from ssp_planner.allocation._regions import reoptimise_regions
 from ssp_planner.allocation.distances import (
     chord_to_km,
     great_circle_km,
@@ -268,7 +269,7 @@ class _Sites:
         site_ids: list[str] | None = None,
         unit: str = "km",
         **kw: float | None,
-    ) -> _Sites:
+    ) -> Self:
         """Dense costs (rows: demand points, columns: sites); inf marks a forbidden pair."""
         cost = np.asarray(cost, dtype=float)
         ids = demand_ids or [str(k) for k in range(cost.shape[0])]
@@ -430,10 +431,12 @@ class PMedian(_Sites):
     k: int | None = None
 
     tol: float = 1e-4
+    milp_max_pairs: int = MILP_MAX_PAIRS
 
     def solve(self, solver: Solver | None = None) -> LocationResult:
         """Lagrangian bounds first; the MILP (warm-started) only while the gap exceeds `tol`
-        and the model is small enough for HiGHS to close it quickly."""
+        and the model is small enough for HiGHS to close it quickly; above that, the
+        Lagrangian answer with regions of neighbouring sites re-chosen exactly (_regions.py)."""
         n_sites = len(self.site_ids)
         k0 = self.k or min(n_sites, max(8, 2 * math.ceil(n_sites / max(self.p, 1))))
         ks = np.full(len(self.weights), k0)
@@ -444,30 +447,62 @@ class PMedian(_Sites):
         began = time.perf_counter()
         bounds = self._lagrangian(pairs)
         found = np.isfinite(bounds.upper)
-        if found and (bounds.gap <= self.tol or len(pairs.i) > MILP_MAX_PAIRS):
+        if found and bounds.gap <= self.tol:
             return self._from_bounds(bounds, time.perf_counter() - began)
+        if found and len(pairs.i) > self.milp_max_pairs:
+            return self._from_bounds(self._regions(pairs, bounds), time.perf_counter() - began)
         return self._exact(ks, solver, bounds.chosen)
 
     def _lagrangian(self, pairs: Pairs) -> Bounds:
-        order = np.lexsort((pairs.d, pairs.i))
-        i, j, d = pairs.i[order], pairs.j[order], pairs.d[order]
-        geo, cap = self.geometry, np.inf if self.max_cost is None else self.max_cost
+        i, j, d = _sorted_pairs(pairs)
         n_sites = len(self.site_ids)
 
-        def assign(chosen: IntArray) -> tuple[IntArray, FloatArray]:
-            near, cost = geo.assign(chosen)
-            return near, np.where(cost <= cap, cost, np.inf)
-
-        def assign2(chosen: IntArray) -> tuple[IntArray, FloatArray, FloatArray]:
-            near, d1, d2 = geo.assign2(chosen)
-            return near, np.where(d1 <= cap, d1, np.inf), np.where(d2 <= cap, d2, np.inf)
-
         def improve(chosen: IntArray) -> tuple[IntArray, float]:
-            return interchange(chosen, (i, j, d), self.weights, n_sites, assign2)
+            return interchange(chosen, (i, j, d), self.weights, n_sites, self._assign2)
 
         return solve_lagrangian(
-            i, j, d, pairs.beyond, self.weights, self.p, n_sites, assign, improve, tol=self.tol
+            i,
+            j,
+            d,
+            pairs.beyond,
+            self.weights,
+            self.p,
+            n_sites,
+            self._assign,
+            improve,
+            tol=self.tol,
         )
+
+    def _assign(self, chosen: IntArray) -> tuple[IntArray, FloatArray]:
+        """Each point's nearest chosen site and its cost (inf beyond `max_cost`)."""
+        near, cost = self.geometry.assign(chosen)
+        return near, self._capped(cost)
+
+    def _assign2(self, chosen: IntArray) -> tuple[IntArray, FloatArray, FloatArray]:
+        near, d1, d2 = self.geometry.assign2(chosen)
+        return near, self._capped(d1), self._capped(d2)
+
+    def _capped(self, cost: FloatArray) -> FloatArray:
+        return cost if self.max_cost is None else np.where(cost <= self.max_cost, cost, np.inf)
+
+    def _regions(self, pairs: Pairs, bounds: Bounds) -> Bounds:
+        """The Lagrangian answer with each region of neighbouring sites re-chosen exactly."""
+        i, j, d = _sorted_pairs(pairs)
+
+        def pair_cost(ii: IntArray, jj: IntArray) -> FloatArray:
+            return self._capped(self.geometry.pair_cost(ii, jj))
+
+        def solve_sub(cost: FloatArray, need: FloatArray, p: int) -> IntArray:
+            sub = PMedian.from_cost_matrix(cost, need, p, tol=self.tol).solve()
+            return np.asarray([int(s) for s in sub.chosen], dtype=np.int64)
+
+        def polish(chosen: IntArray) -> tuple[IntArray, float]:
+            return interchange(chosen, (i, j, d), self.weights, len(self.site_ids), self._assign2)
+
+        sites, cost = reoptimise_regions(
+            bounds.chosen, (i, j, d), self.weights, self._assign, pair_cost, solve_sub, polish
+        )
+        return replace(bounds, chosen=sites, upper=cost) if cost < bounds.upper else bounds
 
     def _from_bounds(self, bounds: Bounds, seconds: float) -> LocationResult:
         near, cost = self.geometry.assign(bounds.chosen)
@@ -548,6 +583,12 @@ class PMedian(_Sites):
         far = np.zeros(len(self.weights), dtype=bool)
         far[b.tags["far_points"][sol.x[b.tags["far"]] > 1e-6]] = True
         return self._result("pmedian", sol.x[x], served(sol.x), sol, rounds), far
+
+
+def _sorted_pairs(pairs: Pairs) -> tuple[IntArray, IntArray, FloatArray]:
+    """(i, j, d) by point, nearest first: the order the Lagrangian and swaps expect."""
+    order = np.lexsort((pairs.d, pairs.i))
+    return pairs.i[order], pairs.j[order], pairs.d[order]
 
 
 def _choose_p(b: Builder, x: IntArray, p: int) -> None:

@@ -1,0 +1,98 @@
+"""Re-optimise neighbouring service points exactly, one small region at a time (POPMUSIC,
+Taillard & Voss 2002), for p-medians too large for one MILP.
+
+Vertex substitution (_interchange.py) moves one site at a time; here `size` neighbouring chosen
+sites are re-chosen together. A region is a chosen site and the chosen sites competing with it
+for the same points (a point's second-nearest chosen site is its competitor); its sub-problem
+holds the points the region serves and the sites on those points' neighbour lists, each point
+priced at most at its nearest chosen site outside the region. That sub-problem is a p-median
+small enough to solve exactly; its answer replaces the region's sites when the whole plan's
+exact cost falls. A fixed number of passes keeps the answer the same on every run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from ssp_planner.allocation._milp import FloatArray, IntArray
+
+Assign = Callable[[IntArray], tuple[IntArray, FloatArray]]  # chosen -> nearest chosen, cost
+PairCost = Callable[[IntArray, IntArray], FloatArray]
+SubSolve = Callable[[FloatArray, FloatArray, int], IntArray]  # costs, need, p -> columns chosen
+Polish = Callable[[IntArray], tuple[IntArray, float]]
+
+
+def reoptimise_regions(
+    chosen: IntArray,
+    pairs: tuple[IntArray, IntArray, FloatArray],
+    w: FloatArray,
+    assign: Assign,
+    pair_cost: PairCost,
+    solve_sub: SubSolve,
+    polish: Polish,
+    *,
+    size: int = 8,
+    passes: int = 2,
+) -> tuple[IntArray, float]:
+    """Better sites (never worse) and their need-weighted cost."""
+    sites = np.sort(np.asarray(chosen, dtype=np.int64))
+    cost = float(w @ assign(sites)[1])
+    if len(sites) <= size or not np.isfinite(cost):
+        return sites, cost
+    for _ in range(passes):
+        improved = False
+        for centre in sites.copy():
+            if centre not in sites:
+                continue
+            trial = _region_answer(int(centre), sites, pairs, w, assign, pair_cost, solve_sub, size)
+            if trial is None:
+                continue
+            trial, t_cost = polish(trial)
+            if t_cost < cost - 1e-9 * max(cost, 1.0):
+                sites, cost, improved = trial, t_cost, True
+        if not improved:
+            break
+    return sites, cost
+
+
+def _region_answer(
+    centre: int,
+    sites: IntArray,
+    pairs: tuple[IntArray, IntArray, FloatArray],
+    w: FloatArray,
+    assign: Assign,
+    pair_cost: PairCost,
+    solve_sub: SubSolve,
+    size: int,
+) -> IntArray | None:
+    """All sites with the region around `centre` re-chosen exactly (None: no change)."""
+    region, points, d_out = _region(centre, sites, assign, size)
+    if len(points) == 0:
+        return None  # a site serving nobody: vertex substitution moves it
+    i, j, _d = pairs
+    candidates = np.unique(np.concatenate([j[np.isin(i, points)], region]))
+    cost = pair_cost(np.repeat(points, len(candidates)), np.tile(candidates, len(points)))
+    cost = np.minimum(cost.reshape(len(points), len(candidates)), d_out[points][:, None])
+    picked = np.sort(candidates[solve_sub(cost, w[points], len(region))])
+    if np.array_equal(picked, np.sort(region)):
+        return None
+    return np.sort(np.concatenate([np.setdiff1d(sites, region), picked]))
+
+
+def _region(
+    centre: int, sites: IntArray, assign: Assign, size: int
+) -> tuple[IntArray, IntArray, FloatArray]:
+    """`centre` and, one by one, the chosen site that would take over most of the region's
+    points were the region closed; the region's points; each point's cost outside it."""
+    near, _cost = assign(sites)
+    region = [centre]
+    while True:
+        points = np.nonzero(np.isin(near, region))[0]
+        outside = np.setdiff1d(sites, region)
+        rival, d_out = assign(outside)
+        if len(region) >= size or len(outside) == 0 or len(points) == 0:
+            return np.asarray(region, dtype=np.int64), points, d_out
+        values, counts = np.unique(rival[points], return_counts=True)
+        region.append(int(values[np.argmax(counts)]))  # ties: the lowest site index
