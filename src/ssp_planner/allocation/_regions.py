@@ -4,10 +4,11 @@ Taillard & Voss 2002), for p-medians too large for one MILP.
 Vertex substitution (_interchange.py) moves one site at a time; here `size` neighbouring chosen
 sites are re-chosen together. A region is a chosen site and the chosen sites competing with it
 for the same points (a point's second-nearest chosen site is its competitor); its sub-problem
-holds the points the region serves and the sites on those points' neighbour lists, each point
-priced at most at its nearest chosen site outside the region. That sub-problem is a p-median
-small enough to solve exactly; its answer replaces the region's sites when the whole plan's
-exact cost falls. A fixed number of passes keeps the answer the same on every run.
+holds the sites on the neighbour lists of the points the region serves, and every point one of
+those sites could serve better than the sites kept outside the region (priced at most at those).
+Its optimum is the best choice of the region's sites with all others kept; a p-median small
+enough to solve exactly, whose answer replaces the region's sites when the whole plan's exact
+cost falls. A fixed number of passes keeps the answer the same on every run.
 """
 
 from __future__ import annotations
@@ -71,8 +72,12 @@ def _region_answer(
     region, points, d_out = _region(centre, sites, assign, size)
     if len(points) == 0:
         return None  # a site serving nobody: vertex substitution moves it
-    i, j, _d = pairs
+    i, j, d = pairs
     candidates = np.unique(np.concatenate([j[np.isin(i, points)], region]))
+    # Every point a candidate could serve better than the sites kept outside the region: the
+    # region's own points, and others' that a new site nearby would take over.
+    gains = np.isin(j, candidates) & (d < d_out[i])
+    points = np.union1d(points, i[gains])
     cost = pair_cost(np.repeat(points, len(candidates)), np.tile(candidates, len(points)))
     cost = np.minimum(cost.reshape(len(points), len(candidates)), d_out[points][:, None])
     picked = np.sort(candidates[solve_sub(cost, w[points], len(region))])
