@@ -142,24 +142,29 @@ def _swap_costs(cost: np.ndarray, w: np.ndarray, sites: np.ndarray) -> list[floa
     return out
 
 
+def _costs(rows: tuple[int, int], cols: tuple[int, int]) -> st.SearchStrategy[np.ndarray]:
+    shape = st.tuples(st.integers(*rows), st.integers(*cols))
+    return arrays(np.float64, shape, elements=st.floats(0, 50))
+
+
+def _random_start(cost: np.ndarray, seed: int, p: int) -> tuple[int, np.ndarray, np.ndarray]:
+    """p (below the number of sites), need per point, and p random sites to start from."""
+    n, m = cost.shape
+    p = min(p, m - 1)
+    rng = np.random.default_rng(seed)
+    w = rng.integers(1, 10, n).astype(float)
+    return p, w, np.sort(rng.choice(m, p, replace=False)).astype(np.int64)
+
+
 @settings(max_examples=40, deadline=None)
-@given(
-    cost=arrays(
-        np.float64, st.tuples(st.integers(3, 12), st.integers(3, 8)), elements=st.floats(0, 50)
-    ),
-    seed=st.integers(0, 10_000),
-    p=st.integers(1, 3),
-)
+@given(cost=_costs((3, 12), (3, 8)), seed=st.integers(0, 10_000), p=st.integers(1, 3))
 def test_interchange_ends_where_no_swap_helps(cost: np.ndarray, seed: int, p: int) -> None:
     """Vertex substitution never raises the cost, and stops only where no swap lowers it."""
     from ssp_planner.allocation._interchange import interchange
     from ssp_planner.allocation.location import MatrixGeometry
 
     n, m = cost.shape
-    p = min(p, m - 1)
-    rng = np.random.default_rng(seed)
-    w = rng.integers(1, 10, n).astype(float)
-    start = np.sort(rng.choice(m, p, replace=False)).astype(np.int64)
+    p, w, start = _random_start(cost, seed, p)
     i, j = np.repeat(np.arange(n), m), np.tile(np.arange(m), n)  # every pair: exact profits
     sites, total = interchange(start, (i, j, cost[i, j]), w, m, MatrixGeometry(cost).assign2)
     assert len(np.unique(sites)) == p
@@ -176,24 +181,15 @@ def _brute_sites(cost: np.ndarray, w: np.ndarray, p: int) -> np.ndarray:
 
 
 @settings(max_examples=30, deadline=None)
-@given(
-    cost=arrays(
-        np.float64, st.tuples(st.integers(4, 14), st.integers(4, 9)), elements=st.floats(0, 50)
-    ),
-    seed=st.integers(0, 10_000),
-    p=st.integers(2, 4),
-)
+@given(cost=_costs((4, 14), (4, 9)), seed=st.integers(0, 10_000), p=st.integers(2, 4))
 def test_regions_never_worse_and_exact(cost: np.ndarray, seed: int, p: int) -> None:
     """Re-choosing regions keeps p distinct sites, reports their exact cost, never raises it,
     and gives the same answer twice."""
     from ssp_planner.allocation._regions import reoptimise_regions
     from ssp_planner.allocation.location import MatrixGeometry
 
-    n, m = cost.shape
-    p = min(p, m - 1)
-    rng = np.random.default_rng(seed)
-    w = rng.integers(1, 10, n).astype(float)
-    start = np.sort(rng.choice(m, p, replace=False)).astype(np.int64)
+    n = cost.shape[0]
+    p, w, start = _random_start(cost, seed, p)
     i, j = np.repeat(np.arange(n), 2), np.tile([0, 1], n)  # sparse lists: candidates grow too
     geo = MatrixGeometry(cost)
 
