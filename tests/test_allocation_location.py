@@ -185,7 +185,7 @@ def _brute_sites(cost: np.ndarray, w: np.ndarray, p: int) -> np.ndarray:
 def test_regions_never_worse_and_exact(cost: np.ndarray, seed: int, p: int) -> None:
     """Re-choosing regions keeps p distinct sites, reports their exact cost, never raises it,
     and gives the same answer twice."""
-    from ssp_planner.allocation._regions import reoptimise_regions
+    from ssp_planner.allocation._regions import Regions
     from ssp_planner.allocation.location import MatrixGeometry
 
     n = cost.shape[0]
@@ -197,9 +197,8 @@ def test_regions_never_worse_and_exact(cost: np.ndarray, seed: int, p: int) -> N
         return sites, float(w @ cost[:, sites].min(axis=1))
 
     def run() -> tuple[np.ndarray, float]:
-        return reoptimise_regions(
-            start, (i, j, cost[i, j]), w, geo.assign, geo.pair_cost, _brute_sites, polish, size=2
-        )
+        regions = Regions((i, j, cost[i, j]), w, geo.assign, geo.pair_cost, _brute_sites, size=2)
+        return regions.improve(start, polish)
 
     sites, total = run()
     assert len(np.unique(sites)) == p

@@ -14,6 +14,7 @@ cost falls. A fixed number of passes keeps the answer the same on every run.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -25,65 +26,60 @@ SubSolve = Callable[[FloatArray, FloatArray, int], IntArray]  # costs, need, p -
 Polish = Callable[[IntArray], tuple[IntArray, float]]
 
 
-def reoptimise_regions(
-    chosen: IntArray,
-    pairs: tuple[IntArray, IntArray, FloatArray],
-    w: FloatArray,
-    assign: Assign,
-    pair_cost: PairCost,
-    solve_sub: SubSolve,
-    polish: Polish,
-    *,
-    size: int = 8,
-    passes: int = 2,
-) -> tuple[IntArray, float]:
-    """Better sites (never worse) and their need-weighted cost."""
-    sites = np.sort(np.asarray(chosen, dtype=np.int64))
-    cost = float(w @ assign(sites)[1])
-    if len(sites) <= size or not np.isfinite(cost):
+@dataclass
+class Regions:
+    """The instance as the regions see it, and the sub-problems already known to change nothing
+    (a sub-problem met again unchanged in a later pass is not solved again)."""
+
+    pairs: tuple[IntArray, IntArray, FloatArray]  # each point's neighbour list (i, j, cost)
+    w: FloatArray
+    assign: Assign
+    pair_cost: PairCost
+    solve_sub: SubSolve
+    size: int = 8
+    settled: set[bytes] = field(default_factory=set)
+
+    def improve(self, chosen: IntArray, polish: Polish, passes: int = 2) -> tuple[IntArray, float]:
+        """Better sites (never worse) and their need-weighted cost."""
+        sites = np.sort(np.asarray(chosen, dtype=np.int64))
+        cost = float(self.w @ self.assign(sites)[1])
+        if len(sites) <= self.size or not np.isfinite(cost):
+            return sites, cost
+        for _ in range(passes):
+            improved = False
+            for centre in sites.copy():
+                if centre not in sites:
+                    continue
+                trial = self.answer(int(centre), sites)
+                if trial is None:
+                    continue
+                trial, t_cost = polish(trial)
+                if t_cost < cost - 1e-9 * max(cost, 1.0):
+                    sites, cost, improved = trial, t_cost, True
+            if not improved:
+                break
         return sites, cost
-    for _ in range(passes):
-        improved = False
-        for centre in sites.copy():
-            if centre not in sites:
-                continue
-            trial = _region_answer(int(centre), sites, pairs, w, assign, pair_cost, solve_sub, size)
-            if trial is None:
-                continue
-            trial, t_cost = polish(trial)
-            if t_cost < cost - 1e-9 * max(cost, 1.0):
-                sites, cost, improved = trial, t_cost, True
-        if not improved:
-            break
-    return sites, cost
 
-
-def _region_answer(
-    centre: int,
-    sites: IntArray,
-    pairs: tuple[IntArray, IntArray, FloatArray],
-    w: FloatArray,
-    assign: Assign,
-    pair_cost: PairCost,
-    solve_sub: SubSolve,
-    size: int,
-) -> IntArray | None:
-    """All sites with the region around `centre` re-chosen exactly (None: no change)."""
-    region, points, d_out = _region(centre, sites, assign, size)
-    if len(points) == 0:
-        return None  # a site serving nobody: vertex substitution moves it
-    i, j, d = pairs
-    candidates = np.unique(np.concatenate([j[np.isin(i, points)], region]))
-    # Every point a candidate could serve better than the sites kept outside the region: the
-    # region's own points, and others' that a new site nearby would take over.
-    gains = np.isin(j, candidates) & (d < d_out[i])
-    points = np.union1d(points, i[gains])
-    cost = pair_cost(np.repeat(points, len(candidates)), np.tile(candidates, len(points)))
-    cost = np.minimum(cost.reshape(len(points), len(candidates)), d_out[points][:, None])
-    picked = np.sort(candidates[solve_sub(cost, w[points], len(region))])
-    if np.array_equal(picked, np.sort(region)):
-        return None
-    return np.sort(np.concatenate([np.setdiff1d(sites, region), picked]))
+    def answer(self, centre: int, sites: IntArray) -> IntArray | None:
+        """All sites with the region around `centre` re-chosen exactly (None: no change)."""
+        region, points, d_out = _region(centre, sites, self.assign, self.size)
+        if len(points) == 0:
+            return None  # a site serving nobody: vertex substitution moves it
+        i, j, d = self.pairs
+        candidates = np.unique(np.concatenate([j[np.isin(i, points)], region]))
+        # Every point a candidate could serve better than the sites kept outside the region:
+        # the region's own points, and others' that a new site nearby would take over.
+        points = np.union1d(points, i[np.isin(j, candidates) & (d < d_out[i])])
+        key = b"|".join(a.tobytes() for a in (np.sort(region), candidates, points, d_out[points]))
+        if key in self.settled:
+            return None
+        cost = self.pair_cost(np.repeat(points, len(candidates)), np.tile(candidates, len(points)))
+        cost = np.minimum(cost.reshape(len(points), len(candidates)), d_out[points][:, None])
+        picked = np.sort(candidates[self.solve_sub(cost, self.w[points], len(region))])
+        if np.array_equal(picked, np.sort(region)):
+            self.settled.add(key)
+            return None
+        return np.sort(np.concatenate([np.setdiff1d(sites, region), picked]))
 
 
 def _region(

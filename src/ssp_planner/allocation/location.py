@@ -45,7 +45,7 @@ from ssp_planner.allocation._milp import (
     Solution,
     Solver,
 )
-from ssp_planner.allocation._regions import reoptimise_regions
+from ssp_planner.allocation._regions import Regions
 from ssp_planner.allocation.distances import (
     chord_to_km,
     great_circle_km,
@@ -499,9 +499,8 @@ class PMedian(_Sites):
         def polish(chosen: IntArray) -> tuple[IntArray, float]:
             return interchange(chosen, (i, j, d), self.weights, len(self.site_ids), self._assign2)
 
-        sites, cost = reoptimise_regions(
-            bounds.chosen, (i, j, d), self.weights, self._assign, pair_cost, solve_sub, polish
-        )
+        regions = Regions((i, j, d), self.weights, self._assign, pair_cost, solve_sub)
+        sites, cost = regions.improve(bounds.chosen, polish)
         return replace(bounds, chosen=sites, upper=cost) if cost < bounds.upper else bounds
 
     def _from_bounds(self, bounds: Bounds, seconds: float) -> LocationResult:
