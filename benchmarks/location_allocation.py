@@ -250,7 +250,8 @@ def main() -> None:
     note = (
         "\nSame instances, same scorer (great-circle km). Ours: `ssp_planner.allocation` "
         "(sparse model, HiGHS via highspy; p-median: Lagrangian bound, then the MILP while the "
-        "model is small; 'ours gap' is the proven optimality gap). spopt "
+        "model is small, above that regions of sites re-chosen exactly; 'ours gap' is the proven "
+        "optimality gap). spopt "
         f"{PEER_PIN} builds a dense PuLP model solved by CBC (time limit {args.peer_limit:g} s, "
         f"memory capped at {PEER_MEMORY >> 30} GiB so a dense model cannot starve the machine).\n"
     )
