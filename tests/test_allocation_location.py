@@ -208,7 +208,8 @@ def test_regions_never_worse_and_exact(cost: np.ndarray, seed: int, p: int) -> N
     assert again.tolist() == sites.tolist()
 
 
-def test_large_pmedian_path_bounds_the_optimum() -> None:
+@pytest.mark.parametrize("max_cost", [None, 350.0])  # 350 km: some pairs are forbidden
+def test_large_pmedian_path_bounds_the_optimum(max_cost: float | None) -> None:
     """Above the MILP's size the answer comes from the Lagrangian and region re-optimisation:
     never better than the exact optimum, and its lower bound never above it."""
     rng = np.random.default_rng(2)
@@ -219,8 +220,8 @@ def test_large_pmedian_path_bounds_the_optimum() -> None:
         rng.uniform(18, 31, 60)[None, :],
     )
     w = rng.integers(1, 100, 600).astype(float)
-    exact = PMedian.from_cost_matrix(cost, w, 12).solve()  # 12 > a region's 8 sites
-    large = PMedian.from_cost_matrix(cost, w, 12, milp_max_pairs=0).solve()
+    exact = PMedian.from_cost_matrix(cost, w, 12, max_cost=max_cost).solve()  # 12 > a region's 8
+    large = PMedian.from_cost_matrix(cost, w, 12, max_cost=max_cost, milp_max_pairs=0).solve()
     assert exact.optimal and exact.mip_gap <= 1e-4
     assert large.mip_gap > 1e-4  # the Lagrangian bound alone does not prove it: regions ran
     assert large.objective >= exact.objective * (1 - 1e-4) - 1e-6
