@@ -2,8 +2,8 @@
 Taillard & Voss 2002), for p-medians too large for one MILP.
 
 Vertex substitution (_interchange.py) moves one site at a time; here `size` neighbouring chosen
-sites are re-chosen together. A region is a chosen site and the chosen sites competing with it
-for the same points (a point's second-nearest chosen site is its competitor); its sub-problem
+sites are re-chosen together. A region is a chosen site and, one by one, the chosen site that
+would take over most of the region's points were the region closed; its sub-problem
 holds the sites on the neighbour lists of the points the region serves, and every point one of
 those sites could serve better than the sites kept outside the region (priced at most at those).
 Its optimum is the best choice of the region's sites with all others kept; a p-median small

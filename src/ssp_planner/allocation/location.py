@@ -57,6 +57,7 @@ from ssp_planner.allocation.feasibility import LocationInfeasible, diagnose_site
 
 Kind = Literal["mclp", "pmedian"]
 MILP_MAX_PAIRS = 150_000  # above this the Lagrangian answer and its proven gap are returned
+Triple = tuple[IntArray, IntArray, FloatArray]  # pairs (i, j, cost) by point, nearest first
 Served = Callable[[FloatArray], pd.DataFrame]  # solution -> (i, j, d, w) rows actually served
 
 
@@ -445,33 +446,28 @@ class PMedian(_Sites):
         if self.capacities is not None:
             return self._exact(ks, solver, None)
         began = time.perf_counter()
-        bounds = self._lagrangian(pairs)
+        ijd = _sorted_pairs(pairs)
+        bounds = self._lagrangian(ijd, pairs.beyond)
         found = np.isfinite(bounds.upper)
         if found and bounds.gap <= self.tol:
             return self._from_bounds(bounds, time.perf_counter() - began)
         if found and len(pairs.i) > self.milp_max_pairs:
-            return self._from_bounds(self._regions(pairs, bounds), time.perf_counter() - began)
+            return self._from_bounds(self._regions(ijd, bounds), time.perf_counter() - began)
         return self._exact(ks, solver, bounds.chosen)
 
-    def _lagrangian(self, pairs: Pairs) -> Bounds:
-        i, j, d = _sorted_pairs(pairs)
-        n_sites = len(self.site_ids)
+    def _lagrangian(self, ijd: Triple, beyond: FloatArray) -> Bounds:
+        i, j, d = ijd
+        w, p, n_sites = self.weights, self.p, len(self.site_ids)
+        improve = self._swaps(ijd)
+        return solve_lagrangian(i, j, d, beyond, w, p, n_sites, self._assign, improve, tol=self.tol)
+
+    def _swaps(self, ijd: Triple) -> Callable[[IntArray], tuple[IntArray, float]]:
+        """Vertex substitution from given sites, pricing swaps on the neighbour lists `ijd`."""
 
         def improve(chosen: IntArray) -> tuple[IntArray, float]:
-            return interchange(chosen, (i, j, d), self.weights, n_sites, self._assign2)
+            return interchange(chosen, ijd, self.weights, len(self.site_ids), self._assign2)
 
-        return solve_lagrangian(
-            i,
-            j,
-            d,
-            pairs.beyond,
-            self.weights,
-            self.p,
-            n_sites,
-            self._assign,
-            improve,
-            tol=self.tol,
-        )
+        return improve
 
     def _assign(self, chosen: IntArray) -> tuple[IntArray, FloatArray]:
         """Each point's nearest chosen site and its cost (inf beyond `max_cost`)."""
@@ -485,9 +481,8 @@ class PMedian(_Sites):
     def _capped(self, cost: FloatArray) -> FloatArray:
         return cost if self.max_cost is None else np.where(cost <= self.max_cost, cost, np.inf)
 
-    def _regions(self, pairs: Pairs, bounds: Bounds) -> Bounds:
+    def _regions(self, ijd: Triple, bounds: Bounds) -> Bounds:
         """The Lagrangian answer with each region of neighbouring sites re-chosen exactly."""
-        i, j, d = _sorted_pairs(pairs)
 
         def pair_cost(ii: IntArray, jj: IntArray) -> FloatArray:
             return self._capped(self.geometry.pair_cost(ii, jj))
@@ -496,11 +491,8 @@ class PMedian(_Sites):
             sub = PMedian.from_cost_matrix(cost, need, p, tol=self.tol).solve()
             return np.asarray([int(s) for s in sub.chosen], dtype=np.int64)
 
-        def polish(chosen: IntArray) -> tuple[IntArray, float]:
-            return interchange(chosen, (i, j, d), self.weights, len(self.site_ids), self._assign2)
-
-        regions = Regions((i, j, d), self.weights, self._assign, pair_cost, solve_sub)
-        sites, cost = regions.improve(bounds.chosen, polish)
+        regions = Regions(ijd, self.weights, self._assign, pair_cost, solve_sub)
+        sites, cost = regions.improve(bounds.chosen, self._swaps(ijd))
         return replace(bounds, chosen=sites, upper=cost) if cost < bounds.upper else bounds
 
     def _from_bounds(self, bounds: Bounds, seconds: float) -> LocationResult:
@@ -584,7 +576,7 @@ class PMedian(_Sites):
         return self._result("pmedian", sol.x[x], served(sol.x), sol, rounds), far
 
 
-def _sorted_pairs(pairs: Pairs) -> tuple[IntArray, IntArray, FloatArray]:
+def _sorted_pairs(pairs: Pairs) -> Triple:
     """(i, j, d) by point, nearest first: the order the Lagrangian and swaps expect."""
     order = np.lexsort((pairs.d, pairs.i))
     return pairs.i[order], pairs.j[order], pairs.d[order]
